@@ -1,0 +1,1 @@
+"""Everything that talks to the world: the Hub, GitHub, the command line, webhooks."""
