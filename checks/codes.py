@@ -47,6 +47,19 @@ CODES: dict[str, tuple[Severity, str]] = {
     # Duplicates
     "duplicate.same": (WARNING, "The same result is already reported with an equal value."),
     "duplicate.conflict": (ERROR, "The same result is already reported with a different value."),
+    # Re-run of the benchmark on a sample of its items
+    "reproduce.inconsistent": (ERROR, "The re-run score is outside the claim's tolerance."),
+    "reproduce.inconclusive": (WARNING, "The re-run could not decide within its budget."),
+    "reproduce.not-run": (INFO, "The entry was not re-run; the message says why."),
+    # Audit of a submitted Inspect log (source.url pointing at a .eval or .json log)
+    "log.unreadable": (WARNING, "The linked Inspect log could not be downloaded or read."),
+    "log.status": (ERROR, "The linked Inspect log did not finish with status success."),
+    "log.model-mismatch": (ERROR, "The log's model is not the model of this repo."),
+    "log.task-mismatch": (ERROR, "The log's task is not the entry's benchmark and task."),
+    "log.subset": (ERROR, "The log ran a subset of the items (limit, sample_id or missing items)."),
+    "log.metric-mismatch": (ERROR, "The log's headline metric differs from the claimed value."),
+    "log.recomputed-mismatch": (ERROR, "Metrics recomputed from the log's samples differ from the stored ones."),
+    "log.agreement": (INFO, "Per-item agreement between the log and the re-run."),
     # Pull request shape
     "pr.other-files": (WARNING, "The pull request changes files that are not results files."),
     "pr.deletes-results": (WARNING, "The pull request deletes results files from main."),
