@@ -51,18 +51,36 @@ def finding(
     )
 
 
+class ItemScore(BaseModel):
+    """Score of one re-run item, reduced over epochs, in [0, 1]."""
+
+    id: str
+    input_hash: str
+    score: float
+
+
 class Reproduction(BaseModel):
-    """Outcome of re-running the benchmark on a sample of its items for one entry."""
+    """Outcome of re-running the benchmark on a sample of its items for one entry.
+
+    `claim`, `score` and `interval` are on the 0-1 scale; `claim_scale` states which
+    scale the submitted value was read as.
+    """
 
     verdict: Verdict
     reason: str
     claim: float | None = None
+    claim_scale: str | None = None
     score: float | None = None
     interval: tuple[float, float] | None = None
     items: int = 0
+    population: int | None = None
     generations: int = 0
     seed: int | None = None
     model: str | None = None
+    inspect_version: str | None = None
+    delta: float | None = None
+    alpha: float | None = None
+    item_scores: list[ItemScore] = Field(default_factory=list)
 
 
 class Grant(BaseModel):
