@@ -5,10 +5,10 @@ head sha, so the service finds, edits or re-posts its comment without parsing pr
 
     <!-- evalbot:v1 conclusion=failure head=0123abcd... -->
 
-Every string that comes from a submission (paths, ids, values, and finding messages that
-quote them) is escaped before it reaches the comment: user text is shown in code spans or
-as escaped plain text, never as live markdown, HTML, links or @-mentions. Link targets are
-built only from dataset ids that pass `is_valid_dataset_id`.
+Every string that comes from a submission is escaped before it reaches the comment: paths,
+ids, values, and the finding messages that quote them. User text is shown in code spans
+or as escaped plain text, never as live markdown, HTML, links or @-mentions. Link targets
+are built only from dataset ids that pass `is_valid_dataset_id`.
 """
 
 import html
@@ -23,8 +23,8 @@ from pydantic import BaseModel, Field
 from checks.report import BotError, EntryReport, FileReport, Finding, Report, Reproduction
 
 MARKER_VERSION = 1
-# GitHub rejects comments over 65536 characters; the Hub's limit is not documented, so
-# the same budget with some headroom is used for both.
+# GitHub rejects comment bodies over 65536 characters. The same budget, with headroom,
+# is used on the Hub, whose limit evalbot does not know.
 MAX_COMMENT_CHARS = 60_000
 # User strings longer than this are cut in the comment; the JSON report keeps them whole.
 MAX_SHOWN_CHARS = 120
@@ -35,13 +35,13 @@ _MARKER_RE = re.compile(
     r"<!-- evalbot:v(?P<version>\d+) conclusion=(?P<conclusion>success|failure) "
     r"head=(?P<head>[0-9a-f]{7,64}|none) -->"
 )
-_SHA_RE = re.compile(r"[0-9a-f]{7,64}")
 # Hub repo ids: "org/name" or a legacy single-part id such as "gsm8k".
 _DATASET_ID_RE = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?", re.ASCII)
 _ZERO_WIDTH_SPACE = "\u200b"
 # Characters that would start markdown syntax in plain text; `<`, `>` and `&` become
-# HTML entities instead, and `@` gets a zero-width space so it cannot mention anyone.
-_MARKDOWN_SPECIALS = set("\\`*_[]()!|~$#")
+# HTML entities instead. `@` and `#` get a zero-width space after them (in `_neutralise`),
+# so user text can neither mention anyone nor cross-reference another issue.
+_MARKDOWN_SPECIALS = set("\\`*_[]()!|~$")
 _SEVERITY_ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 
 
@@ -55,7 +55,10 @@ class Marker(BaseModel):
 
 
 class CommentContext(BaseModel):
-    """Where the comment is posted, from the platform (never from the submission)."""
+    """The pull request a comment is for, and the links it may contain.
+
+    Every field comes from the platform or the checks, never from submitted text.
+    """
 
     repo_id: str | None = None
     # Pull request number on the platform (a Hub discussion number or a GitHub PR number).
@@ -154,13 +157,13 @@ def plain(text: object) -> str:
 
 
 def _neutralise(text: str, max_chars: int = MAX_SHOWN_CHARS) -> str:
-    """Cut long text and make control characters, line breaks and `@` inert."""
+    """Cut long text and make control characters, line breaks, `@` and `#` inert."""
     if len(text) > max_chars:
         text = text[:max_chars] + "…"
     shown: list[str] = []
     for char in text:
-        if char == "@":
-            shown.append("@" + _ZERO_WIDTH_SPACE)
+        if char in "@#":
+            shown.append(char + _ZERO_WIDTH_SPACE)
         elif char == "\n":
             shown.append("\\n")
         elif char == "\r":
@@ -175,13 +178,13 @@ def _neutralise(text: str, max_chars: int = MAX_SHOWN_CHARS) -> str:
 
 
 def _is_invisible_control(char: str) -> bool:
-    """True for C0/C1 controls and the bidirectional overrides used to disguise text."""
+    """Return True for C0/C1 controls and the bidirectional overrides that disguise text."""
     point = ord(char)
     return point < 0x20 or 0x7F <= point < 0xA0 or 0x202A <= point <= 0x202E or 0x2066 <= point <= 0x2069
 
 
 def is_valid_dataset_id(dataset_id: str | None) -> bool:
-    """True when the id may appear in a link: `org/name` or a single-part Hub id."""
+    """Return True when the id may appear in a link: `org/name` or a single-part Hub id."""
     if not dataset_id or _DATASET_ID_RE.fullmatch(dataset_id) is None:
         return False
     return ".." not in dataset_id and "--" not in dataset_id
@@ -321,7 +324,7 @@ def _bot_errors(bot_errors: list[BotError]) -> str:
         "### Bot errors",
         "",
         "These are failures of evalbot or of a service it calls, not problems with this "
-        "pull request. evalbot retries on the next trigger.",
+        "pull request. evalbot retries on the next push or `/evalbot rerun` comment.",
         "",
     ]
     for bot_error in bot_errors:
