@@ -1,0 +1,203 @@
+"""Local folders for `evalbot check`: results files, a model repo's main, benchmark specs.
+
+A check of local files mimics a pull request. The checks see repo-relative paths
+(`.eval_results/x.yaml`), so a file that also exists in the `--main` folder counts as
+modified rather than as a duplicate of itself. The report is then rewritten to show the
+paths the user typed.
+
+Benchmark specs come from a folder laid out like the Hub: `DIR/<org>/<name>/eval.yaml`
+(`DIR/<name>/eval.yaml` for a single-part id). A folder `DIR/<org>/<name>@<revision>/`
+pins one revision; when it is absent the revision is ignored and the unpinned folder is
+used, because a local folder has no history.
+"""
+
+import datetime
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from checks.inputs import RESULTS_DIR, ChangedFile, CheckInput, SpecUnavailable
+from checks.report import Report
+
+logger = logging.getLogger(__name__)
+
+RESULTS_SUFFIXES = (".yaml", ".yml")
+SPEC_FILENAME = "eval.yaml"
+# Specs are a few kilobytes. A larger file is read only up to this size plus one byte,
+# so the checks can reject it without the bot holding the whole file.
+MAX_SPEC_BYTES = 1024 * 1024
+
+# Hub repo ids: "org/name" or a legacy single-part id such as "gsm8k". The check keeps
+# user text from naming a path outside the benchmarks folder.
+_DATASET_ID_RE = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?", re.ASCII)
+_REVISION_RE = re.compile(r"[\w.-]+", re.ASCII)
+
+
+class LocalInputError(Exception):
+    """A path given on the command line is missing, unreadable or not a results source."""
+
+
+class LocalCheck(BaseModel):
+    """One validation run over local files, with the paths to show in the report."""
+
+    inputs: CheckInput
+    # Repo-relative path seen by the checks -> path as the user typed it.
+    display_paths: dict[str, str]
+    # Stable material for the re-run's item draw: a hash of the checked files.
+    seed_material: str
+
+
+def load_checks(
+    paths: list[Path],
+    *,
+    main_dir: Path | None,
+    today: datetime.date,
+    max_file_size: int,
+) -> list[LocalCheck]:
+    """Group the command line's paths into validation runs.
+
+    Each model-repo folder is its own run, because duplicates across two models are not
+    duplicates. Loose results files form one run together.
+
+    Raises:
+        LocalInputError: a path is missing, unreadable, or has no results files.
+    """
+    main_files = read_main(main_dir, max_file_size) if main_dir is not None else {}
+    checks = []
+    loose: dict[str, tuple[str, bytes]] = {}
+    for path in paths:
+        if path.is_dir():
+            files = _read_repo_folder(path, max_file_size)
+            checks.append(_build_check(files, main_files, today, deletions=True))
+        elif path.is_file():
+            relative = RESULTS_DIR + path.name
+            if relative in loose:
+                raise LocalInputError(
+                    f"'{path}' and '{loose[relative][0]}' have the same file name; "
+                    "check them in separate runs"
+                )
+            loose[relative] = (str(path), _read_file(path, max_file_size))
+        else:
+            raise LocalInputError(f"'{path}' does not exist; pass a results file or a model repo folder")
+    if loose:
+        checks.append(_build_check(loose, main_files, today, deletions=False))
+    return checks
+
+
+def read_main(main_dir: Path, max_file_size: int) -> dict[str, bytes]:
+    """Read the results files of a model repo's main branch, by repo-relative path."""
+    if not main_dir.is_dir():
+        raise LocalInputError(f"'{main_dir}' is not a folder; pass the model repo's main checkout to --main")
+    results_dir = main_dir / RESULTS_DIR
+    if not results_dir.is_dir():
+        return {}
+    return {
+        RESULTS_DIR + file.name: _read_file(file, max_file_size) for file in _results_files(results_dir)
+    }
+
+
+def _read_repo_folder(folder: Path, max_file_size: int) -> dict[str, tuple[str, bytes]]:
+    results_dir = folder / RESULTS_DIR
+    if not results_dir.is_dir():
+        raise LocalInputError(
+            f"'{folder}' has no {RESULTS_DIR} folder; pass a model repo folder or a results file"
+        )
+    files = _results_files(results_dir)
+    if not files:
+        raise LocalInputError(f"'{results_dir}' contains no *.yaml or *.yml files; add a results file to check")
+    return {RESULTS_DIR + file.name: (str(file), _read_file(file, max_file_size)) for file in files}
+
+
+def _results_files(results_dir: Path) -> list[Path]:
+    return sorted(
+        file for file in results_dir.iterdir() if file.suffix in RESULTS_SUFFIXES and file.is_file()
+    )
+
+
+def _read_file(path: Path, max_file_size: int) -> bytes:
+    """Read at most `max_file_size + 1` bytes, enough for the checks to see a file is too large."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(max_file_size + 1)
+    except OSError as error:
+        raise LocalInputError(f"'{path}' could not be read ({error.strerror}); check its permissions") from error
+
+
+def _build_check(
+    files: dict[str, tuple[str, bytes]],
+    main_files: dict[str, bytes],
+    today: datetime.date,
+    *,
+    deletions: bool,
+) -> LocalCheck:
+    """Build one run; files on main missing from a repo folder count as deleted."""
+    changed = [
+        ChangedFile(path=relative, status="modified" if relative in main_files else "added", content=content)
+        for relative, (_, content) in files.items()
+    ]
+    if deletions:
+        changed += [
+            ChangedFile(path=relative, status="deleted")
+            for relative in main_files
+            if relative not in files
+        ]
+    digest = hashlib.sha256()
+    for relative, (_, content) in sorted(files.items()):
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(content).digest())
+    return LocalCheck(
+        inputs=CheckInput(changed=changed, main_files=main_files, today=today),
+        display_paths={relative: shown for relative, (shown, _) in files.items()},
+        seed_material=digest.hexdigest(),
+    )
+
+
+def show_user_paths(report: Report, display_paths: dict[str, str]) -> Report:
+    """Return a copy of the report with repo-relative paths replaced by the typed ones."""
+    rewritten = report.model_copy(deep=True)
+    for file_report in rewritten.files:
+        file_report.path = display_paths.get(file_report.path, file_report.path)
+        for finding in file_report.all_findings():
+            if finding.file is not None:
+                finding.file = display_paths.get(finding.file, finding.file)
+    for bot_error in rewritten.bot_errors:
+        if bot_error.file is not None:
+            bot_error.file = display_paths.get(bot_error.file, bot_error.file)
+    return rewritten
+
+
+class LocalSpecs:
+    """A `checks.inputs.SpecLookup` over a benchmarks folder laid out like the Hub."""
+
+    def __init__(self, root: Path) -> None:
+        if not root.is_dir():
+            raise LocalInputError(f"'{root}' is not a folder; pass a benchmarks folder to --benchmarks")
+        self.root = root.resolve()
+
+    def spec_path(self, dataset_id: str, revision: str | None) -> Path | None:
+        """Return the eval.yaml path for a dataset, or None when the id cannot name a folder."""
+        if _DATASET_ID_RE.fullmatch(dataset_id) is None or ".." in dataset_id:
+            return None
+        folder = self.root / dataset_id
+        if revision is not None and _REVISION_RE.fullmatch(revision) and ".." not in revision:
+            pinned = folder.with_name(f"{folder.name}@{revision}")
+            if pinned.is_dir():
+                folder = pinned
+        path = folder / SPEC_FILENAME
+        # A symlink inside the folder could still point elsewhere; stay under the root.
+        if not path.resolve().is_relative_to(self.root):
+            return None
+        return path
+
+    def __call__(self, dataset_id: str, revision: str | None) -> bytes | None:
+        path = self.spec_path(dataset_id, revision)
+        if path is None or not path.is_file():
+            return None
+        try:
+            with path.open("rb") as stream:
+                return stream.read(MAX_SPEC_BYTES + 1)
+        except OSError as error:
+            logger.warning("benchmark spec unreadable", extra={"path": str(path), "error": str(error)})
+            raise SpecUnavailable(f"'{path}' could not be read ({error.strerror})") from error
