@@ -1,0 +1,255 @@
+"""Run one queued job: maintainer commands first, then the check of the pull request.
+
+The webhook server and the poller both turn events into `Job`s; a worker of the
+`bot.queue.WorkQueue` hands each to `Runner.run`. The runner skips a head commit that
+was already checked (unless a command asks again), applies the head's grant, keeps
+re-runs within the daily and per-pull-request budgets, and records the result in the
+state, so the next trigger resumes where a failed check stopped.
+"""
+
+import datetime
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from bot import commands
+from bot.config import Config
+from bot.platforms.base import Platform, PlatformError, PullRequest
+from bot.rerun import RerunContext
+from bot.service import CheckOutcome, Reproducer, check_pull_request
+from bot.state import PullRequestRef, State, utc_now
+from checks.reproduce.options import RerunOptions
+from checks.report import EntryReport, Grant, Report, finding
+
+logger = logging.getLogger(__name__)
+
+# `bot.rerun.reproduce`: re-runs the entries of a validation result in place.
+Rerun = Callable[[Any, RerunOptions, RerunContext], None]
+
+
+class CommandRequest(BaseModel, frozen=True):
+    """A comment that may hold a command; author and body are looked up when missing.
+
+    Hub webhooks carry the comment author's id but not the name, so the runner reads
+    the comment back from the platform before deciding anything.
+    """
+
+    comment_id: str
+    author: str | None = None
+    body: str | None = None
+
+
+class Job(BaseModel, frozen=True):
+    """One reason to look at a pull request, from a webhook delivery or the poller."""
+
+    pr: PullRequestRef
+    # Head sha from the payload when it has one; the runner always fetches the current head.
+    head_sha: str | None = None
+    delivery_id: str | None = None
+    event: str = "unknown"
+    # Check again even when the head was checked (a `rerun` or `verify` asked for it).
+    force: bool = False
+    commands: tuple[CommandRequest, ...] = ()
+
+
+def merge_jobs(pending: Job, new: Job) -> Job:
+    """Combine two jobs for one pull request so that no command is lost."""
+    return pending.model_copy(
+        update={
+            "head_sha": new.head_sha or pending.head_sha,
+            "delivery_id": new.delivery_id or pending.delivery_id,
+            "event": f"{pending.event}+{new.event}" if new.event not in pending.event.split("+") else pending.event,
+            "force": pending.force or new.force,
+            "commands": pending.commands + tuple(c for c in new.commands if c not in pending.commands),
+        }
+    )
+
+
+class JobResult(BaseModel):
+    """What a job did, for the log line and the tests."""
+
+    outcome: str
+    head_sha: str | None = None
+    replies: list[str] = Field(default_factory=list)
+
+
+class Runner:
+    """Carry out jobs against the platforms, the state and the settings."""
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        state: State,
+        platforms: Mapping[str, Platform],
+        rerun: Rerun | None = None,
+        today: Callable[[], datetime.date] = lambda: datetime.datetime.now(datetime.UTC).date(),
+    ) -> None:
+        self.config = config
+        self.state = state
+        self.platforms = platforms
+        self.rerun = rerun
+        self.today = today
+
+    def run(self, job: Job) -> JobResult:
+        """Carry out one job; platform failures are logged and leave the head unchecked."""
+        started = time.monotonic()
+        try:
+            result = self._run(job)
+        except PlatformError as error:
+            result = JobResult(outcome=f"failed: {type(error).__name__}")
+            logger.warning("job failed, the next trigger retries: %s", error, extra=_log_fields(job, result, started))
+            return result
+        logger.info("job done: %s", result.outcome, extra=_log_fields(job, result, started))
+        return result
+
+    def _run(self, job: Job) -> JobResult:
+        platform = self.platforms.get(job.pr.platform)
+        if platform is None:
+            return JobResult(outcome=f"ignored: no platform '{job.pr.platform}' configured")
+        pr = platform.get_pull_request(job.pr.repo_id, job.pr.num, repo_type=job.pr.repo_type)
+
+        force, replies = job.force, []
+        for request in job.commands:
+            asked_again, reply = self._command(platform, job.pr, pr, request)
+            force = force or asked_again
+            if reply is not None:
+                platform.create_comment(pr, reply)
+                replies.append(reply)
+
+        if not force and self.state.is_checked(job.pr, pr.head_sha):
+            return JobResult(outcome="skipped: head already checked", head_sha=pr.head_sha, replies=replies)
+
+        outcome = check_pull_request(
+            platform, pr.repo_id, pr.num, repo_type=pr.repo_type,
+            reproducer=self._finishing_hook(job.pr), today=self.today(),
+        )
+        return self._record(job.pr, outcome, replies)
+
+    def _record(self, ref: PullRequestRef, outcome: CheckOutcome, replies: list[str]) -> JobResult:
+        head = outcome.pull_request.head_sha
+        if outcome.report is None:
+            return JobResult(outcome=f"skipped: {outcome.skipped_reason}", head_sha=head, replies=replies)
+        self.state.record_check(ref, head, outcome.report)
+        return JobResult(outcome=f"{outcome.action}: {outcome.report.conclusion}", head_sha=head, replies=replies)
+
+    # Commands
+
+    def _command(
+        self, platform: Platform, ref: PullRequestRef, pr: PullRequest, request: CommandRequest
+    ) -> tuple[bool, str | None]:
+        """Handle one command comment; return (check again, reply or None)."""
+        author, body = request.author, request.body
+        if author is None or body is None:
+            comment = next((c for c in platform.list_comments(pr) if c.id == request.comment_id), None)
+            if comment is None:
+                return False, None
+            author, body = comment.author, comment.body
+        if author == platform.bot_user() or author in self.config.bot_users:
+            return False, None
+
+        parsed = commands.parse_command(body)
+        if parsed is None:
+            return False, None
+        if parsed.name is None:
+            self.state.record_command(ref, pr.head_sha, author, f"unknown:{parsed.word}", "rejected")
+            return False, commands.unknown_command_reply(author, parsed.word)
+
+        decision = commands.authorize(
+            parsed.name,
+            user=author,
+            pr_author=pr.author,
+            maintainers=self.config.maintainers,
+            reruns_by_author_at_head=self.state.count_commands(ref, pr.head_sha, author, "rerun", "accepted"),
+        )
+        self.state.record_command(ref, pr.head_sha, author, parsed.name, "accepted" if decision.accepted else "rejected")
+        if not decision.accepted:
+            return False, decision.reply
+
+        if parsed.name == "verify":
+            self.state.set_grant(ref, Grant(granted_by=author, granted_at=utc_now(), head_sha=pr.head_sha))
+        elif parsed.name == "unverify":
+            self.state.remove_grant(ref, pr.head_sha)
+        return True, None
+
+    # The hook that runs after the checks and before the comment is rendered
+
+    def _finishing_hook(self, ref: PullRequestRef) -> Reproducer:
+        """Build the service's hook: re-run within budget, then apply the head's grant."""
+
+        def finish(result, context: RerunContext) -> None:  # type: ignore[no-untyped-def]
+            # The service passes the head sha it checked as the seed material.
+            head_sha = context.seed_material
+            if self.rerun is not None and self.config.rerun.enabled:
+                self._rerun_within_budget(result, context)
+            grant = self.state.grant_for(ref, head_sha)
+            if grant is not None:
+                commands.apply_grant(result.report, grant, self.config.maintainers)
+
+        return finish
+
+    def _rerun_within_budget(self, result, context: RerunContext) -> None:  # type: ignore[no-untyped-def]
+        """Re-run the allowed benchmarks' entries, splitting the remaining budget among them."""
+        assert self.rerun is not None
+        settings = self.config.rerun
+        report: Report = result.report
+        held_back = _hold_back(report, set(settings.benchmarks))
+        try:
+            day = self.today().isoformat()
+            remaining = min(settings.generations_per_pr, settings.generations_per_day - self.state.generations_on(day))
+            candidates = len(report.entries())
+            if candidates == 0:
+                return
+            if remaining < candidates:
+                _mark_not_run(report, "the bot's daily re-run budget is used up; a maintainer can ask `/evalbot rerun` tomorrow")
+                return
+            options = settings.options().model_copy(
+                update={"enabled": True, "max_generations": min(settings.max_generations, remaining // candidates)}
+            )
+            self.rerun(result, options, context)
+            used = sum(e.reproduction.generations for e in report.entries() if e.reproduction is not None)
+            self.state.add_generations(day, used)
+        finally:
+            _restore(report, held_back)
+            _mark_not_run(
+                report,
+                "its benchmark is not in the bot's re-run list",
+                only=[entry for entries in held_back.values() for entry in entries],
+            )
+
+
+def _hold_back(report: Report, allowed: set[str]) -> dict[int, list[EntryReport]]:
+    """Take the entries of benchmarks outside `allowed` out of the report, by file."""
+    held: dict[int, list[EntryReport]] = {}
+    for position, file_report in enumerate(report.files):
+        held[position] = [e for e in file_report.entries if e.dataset_id not in allowed]
+        file_report.entries = [e for e in file_report.entries if e.dataset_id in allowed]
+    return held
+
+
+def _restore(report: Report, held: dict[int, list[EntryReport]]) -> None:
+    for position, entries in held.items():
+        file_report = report.files[position]
+        file_report.entries = sorted([*file_report.entries, *entries], key=lambda e: e.index)
+
+
+def _mark_not_run(report: Report, reason: str, only: list[EntryReport] | None = None) -> None:
+    for entry in report.entries() if only is None else only:
+        if entry.reproduction is None and not any(f.severity == "error" for f in entry.findings):
+            entry.findings.append(finding("reproduce.not-run", f"The entry was not re-run: {reason}."))
+
+
+def _log_fields(job: Job, result: JobResult, started: float) -> dict[str, object]:
+    return {
+        "platform": job.pr.platform,
+        "repo_id": job.pr.repo_id,
+        "num": job.pr.num,
+        "head_sha": result.head_sha or job.head_sha,
+        "delivery_id": job.delivery_id,
+        "event": job.event,
+        "outcome": result.outcome,
+        "duration_s": round(time.monotonic() - started, 3),
+    }

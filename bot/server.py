@@ -1,0 +1,194 @@
+"""`evalbot serve`: the webhook receiver for the Hub and GitHub.
+
+Routes:
+- `POST /webhooks/hub`: `X-Webhook-Secret` must equal env `WEBHOOK_SECRET`.
+- `POST /webhooks/github`: `X-Hub-Signature-256` must sign the body with env
+  `GITHUB_WEBHOOK_SECRET`.
+- `GET /healthz`: liveness and queue depth.
+
+A webhook is answered 202 as soon as its jobs are queued; the checks run on the queue's
+workers. Answers: 400 body not JSON, 401 secret missing, 403 secret wrong, 413 body too
+large, 503 queue full or the route's secret not configured (the sender retries later).
+"""
+
+import argparse
+import json
+import logging
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from bot import webhooks
+from bot.config import Config, Secrets
+from bot.queue import WorkQueue
+from bot.runner import Job
+from bot.state import State
+
+logger = logging.getLogger(__name__)
+
+# Seconds a sender should wait before redelivering when the queue is full.
+QUEUE_FULL_RETRY_AFTER = 30
+
+
+class WebhookApp:
+    """What the HTTP handler needs: settings, secrets, state and the queue."""
+
+    def __init__(self, *, config: Config, secrets: Secrets, state: State, queue: WorkQueue[Job]) -> None:
+        self.config = config
+        self.secrets = secrets
+        self.state = state
+        self.queue = queue
+
+    def receive(self, route: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        """Check, parse and queue one delivery; return the HTTP status and JSON answer."""
+        if route == "hub":
+            secret = self.secrets.webhook_secret
+            if secret is None:
+                return 503, {"error": "WEBHOOK_SECRET is not set on the server; set it and restart"}
+            failed = webhooks.check_hub_secret(headers.get("x-webhook-secret"), secret.get_secret_value())
+        else:
+            secret = self.secrets.github_webhook_secret
+            if secret is None:
+                return 503, {"error": "GITHUB_WEBHOOK_SECRET is not set on the server; set it and restart"}
+            failed = webhooks.check_github_signature(headers.get("x-hub-signature-256"), body, secret.get_secret_value())
+        if failed is not None:
+            return failed.status, {"error": failed.message}
+
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return 400, {"error": "the body is not JSON; send the webhook with content type application/json"}
+        if not isinstance(payload, dict):
+            return 400, {"error": "the body is JSON but not an object; send the platform's webhook payload"}
+
+        if route == "hub":
+            delivery_id = webhooks.hub_delivery_id(body)
+            parsed = webhooks.parse_hub(payload, delivery_id)
+        else:
+            delivery_id = headers.get("x-github-delivery") or webhooks.hub_delivery_id(body)
+            parsed = webhooks.parse_github(headers.get("x-github-event"), payload, delivery_id)
+        return self._queue(parsed, delivery_id)
+
+    def _queue(self, parsed: webhooks.Parsed, delivery_id: str) -> tuple[int, dict[str, Any]]:
+        jobs = [job for job in parsed.jobs if self._is_watched(job)]
+        if not jobs:
+            reason = parsed.ignored or "the repo is not in the watched repos"
+            return 200, {"status": "ignored", "reason": reason, "delivery_id": delivery_id}
+        if not self.state.record_delivery(delivery_id):
+            return 200, {"status": "duplicate", "delivery_id": delivery_id}
+
+        results = [self.queue.submit((job.pr.platform, job.pr.repo_id, job.pr.num), job) for job in jobs]
+        if "full" in results or "stopped" in results:
+            # Forget the delivery, so the sender's redelivery is not taken for a duplicate.
+            self.state.forget_delivery(delivery_id)
+            return 503, {"error": "the work queue is full; retry later", "retry_after": QUEUE_FULL_RETRY_AFTER}
+        return 202, {"status": "accepted", "delivery_id": delivery_id, "queued": results}
+
+    def _is_watched(self, job: Job) -> bool:
+        # With no repos listed, every repo the webhook is set up for is checked.
+        if not self.config.repos:
+            return True
+        return self.config.watched(job.pr.platform, job.pr.repo_id) is not None  # type: ignore[arg-type]
+
+
+class WebhookHandler(BaseHTTPRequestHandler):
+    """HTTP front of `WebhookApp`; one thread per connection (ThreadingHTTPServer)."""
+
+    server: "WebhookServer"
+    protocol_version = "HTTP/1.1"
+    routes = {"/webhooks/hub": "hub", "/webhooks/github": "github"}
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] != "/healthz":
+            self._answer(404, {"error": f"no route {self.path!r}; use /healthz or POST /webhooks/hub"})
+            return
+        self._answer(200, {"status": "ok", "queue_depth": self.server.app.queue.depth()})
+
+    def do_POST(self) -> None:
+        started = time.monotonic()
+        route = self.routes.get(self.path.split("?", 1)[0])
+        if route is None:
+            self._answer(404, {"error": f"no route {self.path!r}; use /webhooks/hub or /webhooks/github"})
+            return
+        body = self._read_body()
+        if body is None:
+            return
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        status, answer = self.server.app.receive(route, headers, body)
+        logger.info(
+            "webhook %s: %s", route, answer.get("status") or answer.get("error"),
+            extra={"route": route, "status": status, "delivery_id": answer.get("delivery_id"),
+                   "duration_s": round(time.monotonic() - started, 4)},
+        )
+        extra = {"Retry-After": str(answer["retry_after"])} if "retry_after" in answer else {}
+        self._answer(status, answer, extra)
+
+    def _read_body(self) -> bytes | None:
+        length_header = self.headers.get("Content-Length")
+        if length_header is None or not length_header.isdigit():
+            self._answer(411, {"error": "missing Content-Length; send the body with its length"})
+            return None
+        length = int(length_header)
+        if length > self.server.app.config.server.max_body_bytes:
+            self._answer(413, {"error": f"body of {length} bytes is over the limit; webhooks are small JSON objects"})
+            self.close_connection = True
+            return None
+        return self.rfile.read(length)
+
+    def _answer(self, status: int, answer: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(answer).encode()
+        self.send_response(status, HTTPStatus(status).phrase)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The access log goes through logging at debug level; the event line is enough.
+        logger.debug("http: " + format, *args)
+
+
+class WebhookServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: WebhookApp) -> None:
+        super().__init__(address, WebhookHandler)
+        self.app = app
+
+
+def add_serve_command(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Register `evalbot serve` on the CLI's subcommands."""
+    parser = subparsers.add_parser("serve", help="receive Hub and GitHub webhooks and check pull requests")
+    parser.add_argument("--host", default=None, help="address to listen on (default: server.host in the config, 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="TCP port (default: server.port in the config, 8080)")
+    parser.add_argument("--config", type=Path, default=None, help="settings file (default: ./evalbot.toml when present)")
+    parser.add_argument("--state", type=Path, default=None, help="SQLite state file (default: evalbot.sqlite3)")
+    parser.set_defaults(handler=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Start the server and its workers; stop on Ctrl-C or SIGTERM."""
+    from bot.wiring import build_bot
+
+    bot = build_bot(config_path=args.config, state_path=args.state)
+    host = args.host or bot.config.server.host
+    port = bot.config.server.port if args.port is None else args.port
+    app = WebhookApp(config=bot.config, secrets=bot.secrets, state=bot.state, queue=bot.queue)
+    for name, value in (("WEBHOOK_SECRET", bot.secrets.webhook_secret), ("GITHUB_WEBHOOK_SECRET", bot.secrets.github_webhook_secret)):
+        if value is None:
+            logger.warning("%s is not set: its webhook route answers 503", name)
+
+    server = WebhookServer((host, port), app)
+    logger.info("serving on http://%s:%d with %d workers", host, server.server_address[1], bot.config.server.workers)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        logger.info("stopping")
+    finally:
+        server.server_close()
+        bot.close()
+    return 0

@@ -1,0 +1,161 @@
+"""SQLite state: migrations, checked heads, grants, commands, budgets and the ledger."""
+
+import io
+import json
+import sqlite3
+
+import pytest
+
+from bot.state import LATEST_VERSION, MIGRATIONS, PullRequestRef, State
+from checks.report import BotError, EntryReport, FileReport, Finding, Grant, Report
+
+PR = PullRequestRef(platform="hub", repo_id="org/model", num=3)
+HEAD = "a" * 40
+OTHER_HEAD = "b" * 40
+
+
+def make_report(*, error: bool = False, bot_error: bool = False) -> Report:
+    findings = [Finding(code="task.unknown", severity="error", message="bad")] if error else []
+    entries = [
+        EntryReport(index=0, dataset_id="Idavidrein/gpqa", task_id="diamond", value=78.8),
+        EntryReport(index=1, dataset_id="cais/hle", task_id="hle", value="n/a", findings=findings),
+    ]
+    return Report(
+        files=[FileReport(path=".eval_results/gpqa.yaml", entries=entries)],
+        bot_errors=[BotError(message="Hub down")] if bot_error else [],
+    )
+
+
+@pytest.fixture
+def state(tmp_path):
+    opened = State(tmp_path / "state.sqlite3")
+    yield opened
+    opened.close()
+
+
+def test_new_file_at_latest_version(state):
+    assert state.version() == LATEST_VERSION
+
+
+def test_upgrade_from_version_1_keeps_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+    db.execute("INSERT INTO checks VALUES ('hub', 'org/model', 3, ?, 'success', '2026-01-01T00:00:00+00:00')", (HEAD,))
+    db.execute("INSERT INTO deliveries VALUES ('d-1', '2026-01-01T00:00:00+00:00')")
+    db.commit()
+    db.close()
+
+    upgraded = State(path)
+    assert upgraded.version() == LATEST_VERSION
+    assert upgraded.is_checked(PR, HEAD)
+    assert upgraded.record_delivery("d-1") is False
+    upgraded.set_grant(PR, Grant(granted_by="alice", granted_at="t", head_sha=HEAD))
+    assert upgraded.grant_for(PR, HEAD) is not None
+    upgraded.close()
+
+
+def test_newer_file_rejected(tmp_path):
+    path = tmp_path / "future.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    db.close()
+    with pytest.raises(RuntimeError, match="upgrade evalbot"):
+        State(path)
+
+
+def test_reopen_keeps_data(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    first = State(path)
+    first.record_check(PR, HEAD, make_report())
+    first.close()
+    second = State(path)
+    assert second.is_checked(PR, HEAD)
+    second.close()
+
+
+def test_delivery_seen_once(state):
+    assert state.record_delivery("d-1") is True
+    assert state.record_delivery("d-1") is False
+
+
+def test_forgotten_delivery_accepted_again(state):
+    state.record_delivery("d-1")
+    state.forget_delivery("d-1")
+    assert state.record_delivery("d-1") is True
+
+
+def test_checked_head_only(state):
+    state.record_check(PR, HEAD, make_report())
+    assert state.is_checked(PR, HEAD)
+    assert not state.is_checked(PR, OTHER_HEAD)
+
+
+def test_check_with_bot_error_resumes(state):
+    state.record_check(PR, HEAD, make_report(bot_error=True))
+    assert not state.is_checked(PR, HEAD)
+
+
+def test_recheck_replaces_entries(state):
+    state.record_check(PR, HEAD, make_report())
+    state.record_check(PR, HEAD, make_report(error=True))
+    records = list(state.ledger())
+    assert len(records) == 2
+    assert state.count_checks(PR) == 1
+
+
+def test_grant_dropped_on_new_head(state):
+    state.set_grant(PR, Grant(granted_by="alice", granted_at="t", head_sha=HEAD))
+    assert state.grant_for(PR, HEAD) == Grant(granted_by="alice", granted_at="t", head_sha=HEAD)
+    assert state.grant_for(PR, OTHER_HEAD) is None
+
+
+def test_grant_removed(state):
+    state.set_grant(PR, Grant(granted_by="alice", granted_at="t", head_sha=HEAD))
+    assert state.remove_grant(PR, HEAD) is True
+    assert state.grant_for(PR, HEAD) is None
+    assert state.remove_grant(PR, HEAD) is False
+
+
+def test_commands_counted_per_head(state):
+    state.record_command(PR, HEAD, "author", "rerun", "accepted")
+    state.record_command(PR, HEAD, "author", "rerun", "rejected")
+    assert state.count_commands(PR, HEAD, "author", "rerun", "accepted") == 1
+    assert state.count_commands(PR, OTHER_HEAD, "author", "rerun", "accepted") == 0
+
+
+def test_generations_add_up_per_day(state):
+    state.add_generations("2026-01-01", 30)
+    assert state.add_generations("2026-01-01", 12) == 42
+    assert state.generations_on("2026-01-02") == 0
+
+
+def test_ledger_export_lines(state):
+    state.record_check(PR, HEAD, make_report(error=True))
+    state.set_grant(PR, Grant(granted_by="alice", granted_at="2026-01-02T00:00:00+00:00", head_sha=HEAD))
+    output = io.StringIO()
+    assert state.export_ledger(output) == 2
+    first, second = (json.loads(line) for line in output.getvalue().splitlines())
+    assert first["repo"] == "org/model"
+    assert first["pr"] == 3
+    assert first["head_sha"] == HEAD
+    assert first["dataset"] == "Idavidrein/gpqa"
+    assert first["task"] == "diamond"
+    assert first["value"] == 78.8
+    assert first["badge"] == "community"
+    assert first["verdict"] is None
+    assert first["grant"] == {"granted_by": "alice", "granted_at": "2026-01-02T00:00:00+00:00"}
+    assert "checked_at" in first
+    assert second["value"] == "n/a"
+
+
+def test_concurrent_deliveries_counted_once(state):
+    import threading
+
+    results: list[bool] = []
+    threads = [threading.Thread(target=lambda: results.append(state.record_delivery("same"))) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(True) == 1
