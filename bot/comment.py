@@ -156,6 +156,21 @@ def plain(text: object) -> str:
     return re.sub(r"(?i)(www)\.", "\\1" + _ZERO_WIDTH_SPACE + ".", result)
 
 
+def prose(text: object) -> str:
+    """Show evalbot's own sentence, which may quote user text, with its `code` marks kept.
+
+    Backtick-delimited parts become code spans and the rest is escaped as plain text, so
+    every part is escaped either way. The whole text is shown as plain text when its
+    backticks are unbalanced, or when two code parts touch: their fences would merge into
+    one backtick run and end the first span somewhere inside the second.
+    """
+    parts = str(text).split("`")
+    touching = any(not part for part in parts[2:-1:2])
+    if len(parts) % 2 == 0 or touching:
+        return plain(text)
+    return "".join(plain(part) if index % 2 == 0 else code(part) for index, part in enumerate(parts))
+
+
 def _neutralise(text: str, max_chars: int = MAX_SHOWN_CHARS) -> str:
     """Cut long text and make control characters, line breaks, `@` and `#` inert."""
     if len(text) > max_chars:
@@ -309,7 +324,7 @@ def _reproduction_text(reproduction: Reproduction) -> str:
         text += f", model {code(reproduction.model)}"
     if reproduction.seed is not None:
         text += f", seed {reproduction.seed}"
-    return f"{text}. {plain(reproduction.reason)}"
+    return f"{text}. {prose(reproduction.reason)}"
 
 
 def _points(score: float) -> str:
@@ -334,7 +349,7 @@ def _bot_errors(bot_errors: list[BotError]) -> str:
             if bot_error.entry_index is not None:
                 where += f" entry {bot_error.entry_index + 1}"
             where += ": "
-        lines.append(f"- {where}{plain(bot_error.message)}")
+        lines.append(f"- {where}{prose(bot_error.message)}")
     return "\n".join(lines)
 
 
@@ -362,9 +377,9 @@ def _finding_item(finding: Finding) -> str:
         place.append(code(finding.field))
     where = f" ({', '.join(place)})" if place else ""
     icon = _SEVERITY_ICONS.get(finding.severity, "")
-    text = f"- {icon} {code(finding.code)}{where}: {plain(finding.message)}"
+    text = f"- {icon} {code(finding.code)}{where}: {prose(finding.message)}"
     if finding.hint:
-        text += f"\n  Fix: {plain(finding.hint)}"
+        text += f"\n  Fix: {prose(finding.hint)}"
     return text
 
 

@@ -14,6 +14,7 @@ from bot.comment import (
     is_valid_dataset_id,
     parse_marker,
     plain,
+    prose,
     render_comment,
     render_marker,
     spec_url,
@@ -340,6 +341,22 @@ def test_code_span_cuts_long_text() -> None:
 )
 def test_plain_text_escapes(text: str, expected: str) -> None:
     assert plain(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Remove `notes`.", "Remove `notes`."),
+        ("Set `a|b` *now*", "Set `a|b` \\*now\\*"),
+        ("odd ` backtick", "odd \\` backtick"),
+        ("id 'x`<img>`y' in `notes`", "id 'x`<img>`y' in `notes`"),
+        ("`@everyone`", "`@\u200beveryone`"),
+        ("`a``b`c<img>``", "\\`a\\`\\`b\\`c&lt;img&gt;\\`\\`"),
+        ("`a` and `b`", "`a` and `b`"),
+    ],
+)
+def test_prose_keeps_code_marks(text: str, expected: str) -> None:
+    assert prose(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,18 @@ def test_main_file_missing_from_folder_is_deleted(repo: Path, main_dir: Path) ->
     assert statuses[".eval_results/mmlu.yaml"] == "deleted"
 
 
+def test_repo_folder_skips_file_equal_to_main(repo: Path, main_dir: Path) -> None:
+    write(main_dir / ".eval_results" / "hle.yml", GPQA_ENTRY)
+    [check] = load([repo], main_dir)
+    assert ".eval_results/hle.yml" not in [file.path for file in check.inputs.changed]
+
+
+def test_loose_file_equal_to_main_checked(tmp_path: Path, main_dir: Path) -> None:
+    loose = write(tmp_path / "mmlu.yaml", b"- main: entry\n")
+    [check] = load([loose], main_dir)
+    assert [file.status for file in check.inputs.changed] == ["modified"]
+
+
 def test_loose_file_deletes_nothing(tmp_path: Path, main_dir: Path) -> None:
     loose = write(tmp_path / "gpqa.yaml", GPQA_ENTRY)
     [check] = load([loose], main_dir)

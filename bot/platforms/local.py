@@ -71,7 +71,7 @@ def load_checks(
     for path in paths:
         if path.is_dir():
             files = _read_repo_folder(path, max_file_size)
-            checks.append(_build_check(files, main_files, today, deletions=True))
+            checks.append(_build_check(files, main_files, today, folder_run=True))
         elif path.is_file():
             relative = RESULTS_DIR + path.name
             if relative in loose:
@@ -83,7 +83,7 @@ def load_checks(
         else:
             raise LocalInputError(f"'{path}' does not exist; pass a results file or a model repo folder")
     if loose:
-        checks.append(_build_check(loose, main_files, today, deletions=False))
+        checks.append(_build_check(loose, main_files, today, folder_run=False))
     return checks
 
 
@@ -131,14 +131,21 @@ def _build_check(
     main_files: dict[str, bytes],
     today: datetime.date,
     *,
-    deletions: bool,
+    folder_run: bool,
 ) -> LocalCheck:
-    """Build one run; files on main missing from a repo folder count as deleted."""
-    changed = [
-        ChangedFile(path=relative, status="modified" if relative in main_files else "added", content=content)
-        for relative, (_, content) in files.items()
-    ]
-    if deletions:
+    """Build one run, as the diff of a pull request against main.
+
+    For a repo folder (`folder_run`), a file equal to main's copy is unchanged and left
+    out, and a file on main missing from the folder counts as deleted. Loose files are
+    always checked, because the user named them.
+    """
+    changed = []
+    for relative, (_, content) in files.items():
+        if relative not in main_files:
+            changed.append(ChangedFile(path=relative, status="added", content=content))
+        elif not folder_run or main_files[relative] != content:
+            changed.append(ChangedFile(path=relative, status="modified", content=content))
+    if folder_run:
         changed += [
             ChangedFile(path=relative, status="deleted")
             for relative in main_files
