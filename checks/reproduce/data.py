@@ -1,0 +1,109 @@
+"""Find and read the data files of one config and split of a benchmark dataset.
+
+Two steps, kept apart so the download can happen in the parent and the reading in the
+child process. `data_file_patterns` picks the file patterns that a config and split need,
+from the README's `configs:` block or from the Hub's default layout, so only those files
+are downloaded. `load_split` reads them from a local folder laid out as on the Hub, with
+`datasets.load_dataset` and with the Hub switched off.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class DataFilesError(ValueError):
+    """The dataset does not say, or says wrongly, which files hold a config and split."""
+
+
+def readme_configs(readme: str | None) -> list[dict[str, Any]] | None:
+    """Return the `configs:` list of a dataset README's YAML header, or None without one."""
+    if not readme or not readme.startswith("---"):
+        return None
+    header, separator, _ = readme[3:].partition("\n---")
+    if not separator:
+        return None
+    try:
+        metadata = yaml.safe_load(header)
+    except yaml.YAMLError as error:
+        raise DataFilesError(f"the dataset README's YAML header is invalid ({error}); fix the header") from error
+    if not isinstance(metadata, dict) or "configs" not in metadata:
+        return None
+    configs = metadata["configs"]
+    if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
+        raise DataFilesError("the dataset README's 'configs' is not a list of mappings; fix the header")
+    return configs
+
+
+def _split_paths(data_files: Any, split: str) -> list[str]:
+    # `data_files` is a path, a list of paths (all in the `train` split), or a list of
+    # {split, path} mappings whose path is a path or a list of paths.
+    if isinstance(data_files, str):
+        return [data_files] if split == "train" else []
+    if not isinstance(data_files, list):
+        raise DataFilesError(f"'data_files' has the type '{type(data_files).__name__}'; use a path or a list")
+    if all(isinstance(item, str) for item in data_files):
+        return list(data_files) if split == "train" else []
+    paths: list[str] = []
+    for item in data_files:
+        if not isinstance(item, dict) or item.get("split") != split:
+            continue
+        path = item.get("path")
+        paths.extend([path] if isinstance(path, str) else [p for p in path or [] if isinstance(p, str)])
+    return paths
+
+
+def data_file_patterns(readme: str | None, config: str, split: str) -> list[str]:
+    """Return the repo file patterns that hold `config`/`split`, for `allow_patterns`.
+
+    Raises:
+        DataFilesError: when the README lists configs but not this one, or lists it
+            without files for this split.
+    """
+    configs = readme_configs(readme)
+    if configs is not None:
+        for entry in configs:
+            if entry.get("config_name", "default") != config:
+                continue
+            paths = _split_paths(entry.get("data_files"), split)
+            if not paths:
+                raise DataFilesError(f"config '{config}' has no data files for split '{split}'; check the task's split")
+            return paths
+        if config != "default":
+            names = ", ".join(f"'{entry.get('config_name', 'default')}'" for entry in configs)
+            raise DataFilesError(f"config '{config}' is not in the README's configs ({names}); check the task's config")
+
+    # The Hub's layout without a `configs:` block: a folder per config, or `data/` for
+    # the default config, holding files named after the split.
+    folder = "data" if config == "default" else config
+    patterns = [f"{folder}/{split}-*", f"{folder}/{split}.*", f"{folder}/{split}/*"]
+    if config == "default":
+        patterns += [f"{split}-*", f"{split}.*", f"{split}/*"]
+    return patterns
+
+
+def load_split(folder: Path, config: str, split: str, cache_dir: Path) -> Any:
+    """Read one config and split from a local folder with `datasets`, never the network.
+
+    Returns a `datasets.Dataset`. `cache_dir` receives the Arrow cache that
+    `load_dataset` writes, so nothing lands in the user's cache.
+    """
+    # `datasets` reads these at call time as well as at import, so setting them here
+    # keeps a local load from asking the Hub about a repo with the folder's name.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    import datasets
+
+    if readme_configs(_read_readme(folder)) is not None:
+        return datasets.load_dataset(str(folder), name=config, split=split, cache_dir=str(cache_dir))
+    if (folder / config).is_dir():
+        return datasets.load_dataset(str(folder), data_dir=config, split=split, cache_dir=str(cache_dir))
+    # A local benchmarks folder may hold one config's files at its top level.
+    return datasets.load_dataset(str(folder), split=split, cache_dir=str(cache_dir))
+
+
+def _read_readme(folder: Path) -> str | None:
+    readme = folder / "README.md"
+    return readme.read_text(encoding="utf-8") if readme.is_file() else None

@@ -1,0 +1,159 @@
+"""End-to-end re-runs: the real child process drives Inspect's `openai-api` provider
+against the local model server on 127.0.0.1."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.rerun import RerunContext, reproduce
+from checks.reproduce.options import RerunOptions
+from checks.reproduce.sampling import draw_order
+from tests.model_server import ModelServer
+from tests.rerun_helpers import answers_of, sum_items, validation_result, write_benchmark
+
+POPULATION = 60
+MODEL = "openai-api/local/test-model"
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict[str, str]]:
+    return sum_items(POPULATION)
+
+
+@pytest.fixture(scope="module")
+def benchmarks(tmp_path_factory: pytest.TempPathFactory, items: list[dict[str, str]]) -> Path:
+    root = tmp_path_factory.mktemp("benchmarks")
+    write_benchmark(root, items)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(items: list[dict[str, str]]) -> ModelServer:
+    with ModelServer(answers_of(items), accuracy=0.7, seed=5) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def provider_env(monkeypatch: pytest.MonkeyPatch, server: ModelServer) -> None:
+    monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
+    monkeypatch.setenv("LOCAL_API_KEY", "test")
+    monkeypatch.setenv("HF_TOKEN", "hf_write_token_must_not_leak")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_must_not_leak")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def true_accuracy(server: ModelServer, items: list[dict[str, str]]) -> float:
+    return sum(server.is_right(item["Question"]) for item in items) / len(items)
+
+
+def context(benchmarks: Path, **overrides: object) -> RerunContext:
+    fields: dict[str, object] = {
+        "repo_id": "example-org/example-model",
+        "seed_material": "0123456789abcdef0123456789abcdef01234567",
+        "benchmarks_dir": benchmarks,
+        "eval_args": {"max_retries": 1, "timeout": 10},
+    }
+    fields.update(overrides)
+    return RerunContext(**fields)
+
+
+def options(**overrides: object) -> RerunOptions:
+    fields: dict[str, object] = {"enabled": True, "model": MODEL, "batch_size": 20, "max_items": POPULATION}
+    fields.update(overrides)
+    return RerunOptions(**fields)
+
+
+# Verdicts: the server's true accuracy over all items is known, so each claim has one
+# right verdict.
+
+
+def test_claim_at_truth_is_consistent(benchmarks, server, items):
+    claim = round(true_accuracy(server, items) * 100, 1)
+    result = validation_result(claim)
+    reproduce(result, options(delta=15), context(benchmarks))
+    reproduction = result.report.entries()[0].reproduction
+    assert reproduction.verdict == "consistent"
+    assert reproduction.model == MODEL
+    assert reproduction.items == len(reproduction.item_scores)
+    assert reproduction.score == pytest.approx(sum(s.score for s in reproduction.item_scores) / reproduction.items)
+
+
+def test_claim_far_off_is_inconsistent(benchmarks, server, items):
+    claim = round((true_accuracy(server, items) - 0.2) * 100, 1)
+    result = validation_result(claim)
+    reproduce(result, options(), context(benchmarks))
+    entry = result.report.entries()[0]
+    assert entry.reproduction.verdict == "inconsistent"
+    assert [f.code for f in entry.findings] == ["reproduce.inconsistent"]
+    assert entry.badge == "community"
+
+
+def test_tiny_budget_is_inconclusive(benchmarks, server, items):
+    claim = round(true_accuracy(server, items) * 100, 1)
+    result = validation_result(claim)
+    reproduce(result, options(max_items=5, batch_size=5), context(benchmarks))
+    entry = result.report.entries()[0]
+    assert entry.reproduction.verdict == "inconclusive"
+    assert entry.reproduction.items == 5
+    assert [f.code for f in entry.findings] == ["reproduce.inconclusive"]
+
+
+def test_report_records_seeded_draw(benchmarks, server, items):
+    result = validation_result(50.0)
+    reproduce(result, options(max_items=5, batch_size=5), context(benchmarks))
+    reproduction = result.report.entries()[0].reproduction
+    drawn = [str(index + 1) for index in draw_order(POPULATION, reproduction.seed)[:5]]
+    assert [s.id for s in reproduction.item_scores] == drawn
+    assert reproduction.inspect_version
+    assert reproduction.population == POPULATION
+    assert all(len(s.input_hash) == 16 for s in reproduction.item_scores)
+
+
+# Provider failures: Inspect retries, then the entry is not run and keeps what finished.
+
+
+def test_provider_error_is_not_run(benchmarks, items, monkeypatch):
+    with ModelServer(answers_of(items), accuracy=0.7, fail_status=400) as failing:
+        monkeypatch.setenv("LOCAL_BASE_URL", failing.base_url)
+        result = validation_result(70.0)
+        reproduce(result, options(max_items=5, batch_size=5), context(benchmarks))
+    reproduction = result.report.entries()[0].reproduction
+    assert reproduction.verdict == "not-run"
+    assert "failed" in reproduction.reason
+    assert result.report.bot_errors == []
+
+
+# The child process: no write token, and its failures are bot errors.
+
+
+def test_child_gets_no_write_token(benchmarks, tmp_path):
+    dump = tmp_path / "environment.json"
+    code = f"import json, os; open({str(dump)!r}, 'w').write(json.dumps(dict(os.environ)))"
+    result = validation_result(70.0)
+    reproduce(result, options(), context(benchmarks, child_command=(sys.executable, "-c", code)))
+    environment = json.loads(dump.read_text())
+    assert "HF_TOKEN" not in environment
+    assert "GITHUB_TOKEN" not in environment
+    assert environment["LOCAL_API_KEY"] == "test"
+
+
+@pytest.mark.parametrize(
+    ("code", "timeout", "reason"),
+    [
+        ("import sys; sys.exit(3)", 30.0, "exited with code 3"),
+        ("raise RuntimeError('boom')", 30.0, "exited with code 1"),
+        ("import time; time.sleep(30)", 1.0, "timed out after 1 seconds"),
+        ("import sys; open(sys.argv[-1], 'w').write('not json')", 30.0, "invalid result"),
+    ],
+    ids=["exit-code", "exception", "hang", "garbage-result"],
+)
+def test_child_failure_is_bot_error(benchmarks, code, timeout, reason):
+    result = validation_result(70.0)
+    reproduce(result, options(timeout=timeout), context(benchmarks, child_command=(sys.executable, "-c", code)))
+    entry = result.report.entries()[0]
+    assert entry.reproduction.verdict == "error"
+    assert reason in entry.reproduction.reason
+    assert len(result.report.bot_errors) == 1
+    assert entry.findings == []
