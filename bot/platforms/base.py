@@ -14,11 +14,19 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from checks.inputs import ChangedFile, OtherPullRequest
+from checks.inputs import RESULTS_DIR, ChangedFile, OtherPullRequest
 from checks.report import Conclusion
+
+# Hub URL used for benchmark links in comments when a platform has no `hub_endpoint`.
+DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 
 # The Hub's discussion statuses; GitHub maps its states onto the same words.
 PullRequestStatus = Literal["open", "closed", "merged", "draft"]
+
+
+def is_results_path(path: str) -> bool:
+    """True for a results file: a `.yaml` or `.yml` file under `.eval_results/`."""
+    return path.startswith(RESULTS_DIR) and path.endswith((".yaml", ".yml"))
 
 
 class PullRequest(BaseModel):
@@ -78,6 +86,10 @@ class Platform(Protocol):
 
     Methods raise `PlatformError` subclasses only. Files are read at `pr.head_sha`, so
     one check reads one consistent commit even when the author pushes meanwhile.
+
+    A platform may also have a `hub_endpoint` attribute: the Hub URL its specs come
+    from, used for links in the comment. Without it the service uses
+    `DEFAULT_HUB_ENDPOINT`.
     """
 
     def get_pull_request(self, repo_id: str, num: int, *, repo_type: str = "model") -> PullRequest:
