@@ -1,0 +1,279 @@
+"""The `evalbot` command: check local results files, or check a pull request on the Hub.
+
+    evalbot check PATH... [--benchmarks DIR] [--main DIR] [--format text|markdown|json]
+    evalbot pr REPO_ID NUM [--repo-type model|dataset] [--dry-run] [--format ...]
+
+Exit codes are a contract for CI scripts: see EXIT_OK, EXIT_FINDINGS and EXIT_ERROR.
+`HF_TOKEN` authenticates Hub calls; it is passed to the client and never printed.
+"""
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from bot.comment import CommentContext, render_comment
+from bot.output import render_text, report_to_json
+from bot.platforms.local import LocalCheck, LocalInputError, LocalSpecs, load_checks, show_user_paths
+from checks.inputs import SpecLookup
+from checks.report import Report
+from checks.reproduce.options import RerunOptions
+from checks.validate import Limits, ValidationResult, validate
+
+if TYPE_CHECKING:
+    from bot.platforms.base import Platform
+
+logger = logging.getLogger(__name__)
+
+# Exit codes of every subcommand.
+EXIT_OK = 0  # no error findings (warnings and bot errors allowed)
+EXIT_FINDINGS = 1  # at least one error finding
+EXIT_ERROR = 2  # usage error, or a path, file or service that could not be read
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+FORMATS = ("text", "markdown", "json")
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be used; the message names the value and the fix."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(verbose=args.verbose)
+    try:
+        return args.handler(args)
+    except (UsageError, LocalInputError) as error:
+        print(f"evalbot: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evalbot",
+        description="Validate community evaluation results (.eval_results/*.yaml) against benchmark specs.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    subcommands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    check = subcommands.add_parser("check", help="check local results files or model repo folders")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a results file or a model repo folder")
+    check.add_argument(
+        "--benchmarks",
+        type=Path,
+        metavar="DIR",
+        help="read specs from DIR/<org>/<name>/eval.yaml instead of the Hub",
+    )
+    check.add_argument(
+        "--main", type=Path, metavar="DIR", help="the model repo's main checkout, to find duplicate results"
+    )
+    _add_common_options(check)
+    check.set_defaults(handler=run_check)
+
+    pr = subcommands.add_parser("pr", help="check a pull request on the Hub and comment on it")
+    pr.add_argument("repo_id", metavar="REPO_ID", help="the repo of the pull request, e.g. google/gemma-4-12B-it")
+    pr.add_argument("num", type=int, metavar="NUM", help="the pull request number")
+    pr.add_argument("--repo-type", choices=("model", "dataset"), default="model", help="the Hub repo type")
+    pr.add_argument("--dry-run", action="store_true", help="print the comment without posting it or a status")
+    _add_common_options(pr)
+    pr.set_defaults(handler=run_pr)
+    return parser
+
+
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--endpoint", metavar="URL", help=f"Hub endpoint (default: $HF_ENDPOINT or {DEFAULT_ENDPOINT})"
+    )
+    rerun = parser.add_argument_group("re-run (calls a model and may cost money)")
+    rerun.add_argument("--rerun", action="store_true", help="re-run Inspect benchmarks on a sample of items")
+    rerun.add_argument(
+        "--model", metavar="MODEL", help="Inspect model string for the re-run; implies --rerun"
+    )
+    rerun.add_argument("--grader", metavar="MODEL", help="grader model for model-graded scorers")
+    rerun.add_argument("--max-items", type=int, metavar="N", help="maximum items re-run per entry")
+    rerun.add_argument(
+        "--max-generations", type=int, metavar="N", help="maximum generations (items x epochs) per entry"
+    )
+    rerun.add_argument(
+        "--delta", type=float, metavar="POINTS", help="equivalence tolerance in points on a 0-100 scale"
+    )
+    rerun.add_argument("--alpha", type=float, metavar="A", help="error rate of a re-run verdict, e.g. 0.05")
+
+
+def configure_logging(*, verbose: bool) -> None:
+    """Log one line per event to stderr, with the record's extra fields as key=value."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ExtraFieldsFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.set_name(_HANDLER_NAME)
+    root = logging.getLogger()
+    # Replace only our own handler, so calling main() twice in one process (tests, the
+    # demo) neither doubles the lines nor removes handlers that others installed.
+    for existing in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+_HANDLER_NAME = "evalbot-cli"
+
+
+class _ExtraFieldsFormatter(logging.Formatter):
+    _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extras = {key: value for key, value in vars(record).items() if key not in self._STANDARD}
+        if extras:
+            line += " " + " ".join(f"{key}={value!r}" for key, value in extras.items())
+        return line
+
+
+def rerun_options(args: argparse.Namespace) -> RerunOptions:
+    """Build the re-run options from the flags; `--model` implies `--rerun`."""
+    values = {
+        "enabled": args.rerun or args.model is not None,
+        "model": args.model,
+        "grader": args.grader,
+        "max_items": args.max_items,
+        "max_generations": args.max_generations,
+        "delta": args.delta,
+        "alpha": args.alpha,
+    }
+    try:
+        return RerunOptions(**{key: value for key, value in values.items() if value is not None})
+    except ValidationError as error:
+        problem = error.errors()[0]
+        flag = "--" + str(problem["loc"][0]).replace("_", "-")
+        raise UsageError(
+            f"{flag} '{problem['input']}' is invalid: {problem['msg']}; see 'evalbot check --help' for its range"
+        ) from error
+
+
+def hub_endpoint(args: argparse.Namespace) -> str:
+    """Return `--endpoint`, else `HF_ENDPOINT`, else the public Hub, without a trailing slash."""
+    return (args.endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+# evalbot check
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Check local files and print the report; exit 1 when any finding is an error."""
+    options = rerun_options(args)
+    limits = Limits()
+    checks = load_checks(
+        args.paths,
+        main_dir=args.main,
+        today=datetime.datetime.now(datetime.UTC).date(),
+        max_file_size=limits.max_file_size,
+    )
+    specs = _spec_lookup(args)
+
+    reports = []
+    benchmarks: list[tuple[str, str | None]] = []
+    for check in checks:
+        report, checked_benchmarks = _validate_local(check, specs, limits, options, args)
+        reports.append(report)
+        benchmarks.extend(checked_benchmarks)
+
+    report = Report(
+        files=[file_report for part in reports for file_report in part.files],
+        bot_errors=[bot_error for part in reports for bot_error in part.bot_errors],
+    )
+    context = CommentContext(endpoint=hub_endpoint(args), benchmarks=benchmarks)
+    _print_report(report, args.format, lambda: render_comment(report, context))
+    return EXIT_FINDINGS if report.conclusion == "failure" else EXIT_OK
+
+
+def _spec_lookup(args: argparse.Namespace) -> SpecLookup:
+    if args.benchmarks is not None:
+        return LocalSpecs(args.benchmarks)
+    return _hub_platform(args).fetch_spec
+
+
+def _validate_local(
+    check: LocalCheck,
+    specs: SpecLookup,
+    limits: Limits,
+    options: RerunOptions,
+    args: argparse.Namespace,
+) -> tuple[Report, list[tuple[str, str | None]]]:
+    """Validate one local run, re-run it when asked, and show the typed paths."""
+    result = validate(check.inputs, specs, limits)
+    if options.enabled:
+        _reproduce_local(result, options, check, args)
+    return show_user_paths(result.report, check.display_paths), list(result.specs)
+
+
+def _reproduce_local(result: ValidationResult, options: RerunOptions, check: LocalCheck, args: argparse.Namespace) -> None:
+    from bot.rerun import RerunContext, reproduce
+
+    context = RerunContext(
+        seed_material=check.seed_material,
+        endpoint=hub_endpoint(args),
+        token=os.environ.get("HF_TOKEN"),
+        benchmarks_dir=args.benchmarks,
+    )
+    reproduce(result, options, context)
+
+
+# evalbot pr
+
+
+def run_pr(args: argparse.Namespace) -> int:
+    """Check a Hub pull request, post or update the comment unless --dry-run, print the report."""
+    from bot.platforms.base import PlatformError
+    from bot.service import check_pull_request, make_reproducer
+
+    options = rerun_options(args)
+    platform = _hub_platform(args)
+    try:
+        outcome = check_pull_request(
+            platform,
+            args.repo_id,
+            args.num,
+            repo_type=args.repo_type,
+            dry_run=args.dry_run,
+            reproducer=make_reproducer(options),
+        )
+    except PlatformError as error:
+        print(f"evalbot: error: pull request {args.num} of '{args.repo_id}' could not be checked: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+    if outcome.report is None:
+        print(f"evalbot: nothing to check: {outcome.skipped_reason}", file=sys.stderr)
+        return EXIT_OK
+    report = outcome.report
+    _print_report(report, args.format, lambda: outcome.body or "")
+    if outcome.comment is not None:
+        logger.info("comment %s", outcome.action, extra={"comment_id": outcome.comment.id})
+    return EXIT_FINDINGS if report.conclusion == "failure" else EXIT_OK
+
+
+def _hub_platform(args: argparse.Namespace) -> "Platform":
+    from bot.platforms.hub import HubPlatform
+
+    return HubPlatform(endpoint=hub_endpoint(args), token=os.environ.get("HF_TOKEN"))
+
+
+def _print_report(report: Report, output_format: str, markdown: Callable[[], str]) -> None:
+    if output_format == "json":
+        print(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        print(markdown(), end="")
+    else:
+        print(render_text(report), end="")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,379 @@
+"""Tests of the `evalbot` command: exit codes, output formats, flags and `evalbot pr`."""
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, build_parser, main, rerun_options
+from bot.comment import parse_marker
+from fakehub import FakeHub
+
+REALWORLD = Path(__file__).parent / "fixtures" / "realworld"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+GPQA_SPEC = (REALWORLD / "eval_yaml" / "Idavidrein__gpqa.yaml").read_bytes()
+CLEAN_GPQA = b"""- dataset:
+    id: Idavidrein/gpqa
+    task_id: diamond
+  value: 78.8
+  date: "2026-05-23"
+  source:
+    url: https://huggingface.co/google/gemma-4-12B-it
+    name: Model Card
+"""
+WRONG_TASK = CLEAN_GPQA.replace(b"task_id: diamond", b"task_id: gpqa_diamond")
+
+
+@pytest.fixture
+def benchmarks(tmp_path: Path) -> Path:
+    """Every realworld spec at DIR/<org>/<name>/eval.yaml, named after its file."""
+    root = tmp_path / "benchmarks"
+    for spec in (REALWORLD / "eval_yaml").glob("*.yaml"):
+        org, name = spec.stem.split("__")[:2]
+        folder = root / org / name
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(spec, folder / "eval.yaml")
+    return root
+
+
+def write(path: Path, content: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# Exit codes: 0 without error findings, 1 with them, 2 for usage and I/O errors.
+
+
+def test_clean_file_exits_zero(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    code, _, _ = run(capsys, "check", results, "--benchmarks", benchmarks)
+    assert code == EXIT_OK
+
+
+def test_error_finding_exits_one(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "gpqa.yaml", WRONG_TASK)
+    code, _, _ = run(capsys, "check", results, "--benchmarks", benchmarks)
+    assert code == EXIT_FINDINGS
+
+
+def test_missing_path_exits_two(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", tmp_path / "missing.yaml", "--benchmarks", benchmarks)
+    assert code == EXIT_ERROR
+    assert "missing.yaml' does not exist" in err
+    assert out == ""
+
+
+def test_folder_without_results_exits_two(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", tmp_path, "--benchmarks", benchmarks)
+    assert code == EXIT_ERROR
+    assert "has no .eval_results/ folder" in err
+
+
+def test_unreadable_file_exits_two(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    real_open = Path.open
+
+    def denied_open(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self == results:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied_open)
+    code, _, err = run(capsys, "check", results, "--benchmarks", benchmarks)
+    assert code == EXIT_ERROR
+    assert "could not be read (Permission denied)" in err
+
+
+def test_missing_benchmarks_folder_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    code, _, err = run(capsys, "check", results, "--benchmarks", tmp_path / "nowhere")
+    assert code == EXIT_ERROR
+    assert "--benchmarks" in err
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--max-items", "0"],
+        ["--max-generations", "-5"],
+        ["--delta", "0"],
+        ["--delta", "101"],
+        ["--alpha", "1.5"],
+        ["--alpha", "0"],
+    ],
+)
+def test_invalid_rerun_flag_exits_two(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str], flags: list[str]
+) -> None:
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    code, _, err = run(capsys, "check", results, "--benchmarks", benchmarks, *flags)
+    assert code == EXIT_ERROR
+    assert flags[0] in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["check"],
+        ["check", "x.yaml", "--format", "html"],
+        ["check", "x.yaml", "--max-items", "many"],
+        ["pr", "org/model"],
+        ["pr", "org/model", "three"],
+        ["pr", "org/model", "3", "--repo-type", "space"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_error_exits_two(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == EXIT_ERROR
+
+
+# Output formats
+
+
+def test_json_report_shape(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "gpqa.yaml", WRONG_TASK)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "json")
+    report = json.loads(out)
+    assert list(report) == ["schema_version", "conclusion", "files", "bot_errors"]
+    assert report["schema_version"] == 1
+    assert report["conclusion"] == "failure"
+    assert list(report["files"][0]) == ["path", "findings", "entries"]
+    assert report["files"][0]["path"] == str(results)
+    entry = report["files"][0]["entries"][0]
+    assert list(entry) == ["index", "dataset_id", "task_id", "value", "badge", "findings", "reproduction"]
+    assert entry["index"] == 0
+    assert entry["badge"] == "community"
+    assert entry["reproduction"] is None
+    assert list(entry["findings"][0]) == ["code", "severity", "message", "file", "line", "field", "hint"]
+
+
+def test_json_finding_names_task_field(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "gpqa.yaml", WRONG_TASK)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "json")
+    finding = json.loads(out)["files"][0]["entries"][0]["findings"][0]
+    assert finding["code"] == "task.unknown"
+    assert finding["severity"] == "error"
+    assert finding["file"] == str(results)
+    assert finding["line"] == 3
+    assert finding["field"] == "dataset.task_id"
+    assert "diamond" in finding["hint"]
+
+
+def test_text_report_lines(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "gpqa.yaml", WRONG_TASK)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks)
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{results}:3: error task.unknown [dataset.task_id]: ")
+    assert lines[1].startswith("    fix: ")
+    assert lines[-1] == "failure: 1 error, 0 warnings in 1 entry of 1 file; 0 verified, 1 community"
+
+
+def test_text_report_escapes_terminal_codes(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = WRONG_TASK.replace(b"gpqa_diamond", b'"\\e[2J\\e]0;pwned\\a"')
+    results = write(tmp_path / "gpqa.yaml", hostile)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks)
+    assert "\x1b" not in out
+    assert "\x07" not in out
+
+
+def test_markdown_report_is_comment(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "gpqa.yaml", WRONG_TASK)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "markdown")
+    marker = parse_marker(out)
+    assert marker is not None
+    assert marker.conclusion == "failure"
+    assert "| `gpqa_diamond` |" in out
+
+
+def test_markdown_links_checked_benchmark(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    argv = ["check", results, "--benchmarks", benchmarks, "--format", "markdown", "--endpoint", "http://127.0.0.1:9/"]
+    _, out, _ = run(capsys, *argv)
+    assert "(http://127.0.0.1:9/datasets/Idavidrein/gpqa/blob/main/eval.yaml)" in out
+
+
+# Local folders: --main finds duplicates; a missing benchmark folder is benchmark.not-found.
+
+
+def test_main_folder_finds_conflict(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main_dir = tmp_path / "main"
+    write(main_dir / ".eval_results" / "gpqa.yaml", CLEAN_GPQA)
+    results = write(tmp_path / "pr" / ".eval_results" / "gpqa_again.yaml", CLEAN_GPQA.replace(b"78.8", b"81.0"))
+    argv = ["check", results, "--benchmarks", benchmarks, "--main", main_dir, "--format", "json"]
+    _, out, _ = run(capsys, *argv)
+    codes = [f["code"] for f in json.loads(out)["files"][0]["entries"][0]["findings"]]
+    assert "duplicate.conflict" in codes
+
+
+def test_unknown_benchmark_not_found(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "bbh.yaml", CLEAN_GPQA.replace(b"Idavidrein/gpqa", b"lukaemon/bbh"))
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "json")
+    codes = [f["code"] for f in json.loads(out)["files"][0]["entries"][0]["findings"]]
+    assert codes == ["benchmark.not-found"]
+
+
+def test_two_repo_folders_not_duplicates(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = tmp_path / "model-a"
+    second = tmp_path / "model-b"
+    write(first / ".eval_results" / "gpqa.yaml", CLEAN_GPQA)
+    write(second / ".eval_results" / "gpqa.yaml", CLEAN_GPQA.replace(b"78.8", b"60.0"))
+    code, out, _ = run(capsys, "check", first, second, "--benchmarks", benchmarks, "--format", "json")
+    assert code == EXIT_OK
+    assert len(json.loads(out)["files"]) == 2
+
+
+# Real submissions: expected results come from the format and each benchmark's eval.yaml.
+
+REALWORLD_ERRORS = {
+    "gemma-4-12B-it__gpqa.yaml": set(),
+    "gemma-4-12B-it__mmlu_pro.yaml": set(),
+    "hfcommit__MiniMaxAI__MiniMax-M2.5__gpqa.yaml": set(),
+    "hfcommit__Zyphra__ZAYA1-8B__mmlu-pro.yaml": set(),
+    "hfcommit__arcee-ai__Trinity-Large-Preview__gpqa.yaml": {"task.unknown"},
+    "dual-loop-controller__bbh.yaml": {"benchmark.not-found"},
+    # No folder for terminal-bench in the benchmarks fixture, so it is not found locally.
+    "hfcommit__MiniMaxAI__MiniMax-M2__terminal_bench.yaml": {"benchmark.not-found"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(REALWORLD_ERRORS))
+def test_realworld_error_codes(name: str, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = REALWORLD / "eval_results" / name
+    code, out, _ = run(capsys, "check", path, "--benchmarks", benchmarks, "--format", "json")
+    report = json.loads(out)
+    errors = {
+        finding["code"]
+        for file in report["files"]
+        for finding in [*file["findings"], *(f for entry in file["entries"] for f in entry["findings"])]
+        if finding["severity"] == "error"
+    }
+    assert errors == REALWORLD_ERRORS[name]
+    assert code == (EXIT_FINDINGS if errors else EXIT_OK)
+
+
+def test_realworld_template_zeros_is_placeholder(benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = REALWORLD / "eval_results" / "cerebellum-gguf__template_placeholder_zeros.yaml"
+    code, out, _ = run(capsys, "check", path, "--benchmarks", benchmarks, "--format", "json")
+    codes = {f["code"] for entry in json.loads(out)["files"][0]["entries"] for f in entry["findings"]}
+    assert "value.placeholder" in codes
+    assert code == EXIT_FINDINGS
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "json"])
+def test_realworld_all_files_render(benchmarks: Path, capsys: pytest.CaptureFixture[str], output_format: str) -> None:
+    paths = sorted((REALWORLD / "eval_results").glob("*.yaml"))
+    code, out, err = run(capsys, "check", *paths, "--benchmarks", benchmarks, "--format", output_format)
+    assert code == EXIT_FINDINGS
+    assert out
+    assert "Traceback" not in err
+
+
+def test_demo_example_fails_with_known_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "check", EXAMPLES / "pull-request", "--main", EXAMPLES / "model-repo-main",
+        "--benchmarks", EXAMPLES / "benchmarks", "--format", "json",
+    ]
+    code, out, _ = run(capsys, *argv)
+    errors = {
+        f["code"] for file in json.loads(out)["files"] for entry in file["entries"] for f in entry["findings"]
+        if f["severity"] == "error"
+    }
+    assert code == EXIT_FINDINGS
+    assert errors == {"benchmark.not-found", "task.unknown", "duplicate.conflict"}
+
+
+# Re-run flags build RerunOptions; --model implies --rerun.
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(["check", "x.yaml", *argv])
+
+
+def test_rerun_disabled_by_default() -> None:
+    assert rerun_options(parse()).enabled is False
+
+
+def test_model_implies_rerun() -> None:
+    options = rerun_options(parse("--model", "openai-api/local/m"))
+    assert options.enabled is True
+    assert options.model == "openai-api/local/m"
+
+
+def test_rerun_flags_reach_options() -> None:
+    argv = ["--rerun", "--grader", "g", "--max-items", "50", "--max-generations", "90", "--delta", "2.5", "--alpha", "0.1"]
+    options = rerun_options(parse(*argv))
+    assert (options.enabled, options.grader, options.max_items) == (True, "g", 50)
+    assert (options.max_generations, options.delta, options.alpha) == (90, 2.5, 0.1)
+
+
+# evalbot pr against the fake Hub on 127.0.0.1.
+
+MODEL_REPO = "google/gemma-4-12B-it"
+
+
+@pytest.fixture
+def hub_pr(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A model repo with a pull request adding a wrong task id, and the GPQA benchmark."""
+    fake_hub.add_repo("Idavidrein/gpqa", repo_type="dataset", files={"eval.yaml": GPQA_SPEC})
+    fake_hub.add_repo(MODEL_REPO, files={"README.md": "model card"})
+    monkeypatch.setenv("HF_TOKEN", fake_hub.token)
+    return fake_hub.open_pull_request(MODEL_REPO, {".eval_results/gpqa.yaml": WRONG_TASK})
+
+
+def test_pr_dry_run_posts_nothing(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["pr", MODEL_REPO, hub_pr, "--dry-run", "--endpoint", fake_hub.url, "--format", "markdown"]
+    code, out, _ = run(capsys, *argv)
+    assert code == EXIT_FINDINGS
+    assert parse_marker(out) is not None
+    assert fake_hub.comments(MODEL_REPO, hub_pr) == []
+
+
+def test_pr_posts_comment(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    [comment] = fake_hub.comments(MODEL_REPO, hub_pr)
+    assert code == EXIT_FINDINGS
+    assert comment.author == fake_hub.bot_user
+    assert parse_marker(comment.body).conclusion == "failure"  # type: ignore[union-attr]
+
+
+def test_pr_json_has_task_finding(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "pr", MODEL_REPO, hub_pr, "--dry-run", "--endpoint", fake_hub.url, "--format", "json")
+    codes = [f["code"] for f in json.loads(out)["files"][0]["entries"][0]["findings"]]
+    assert codes == ["task.unknown"]
+
+
+def test_pr_never_prints_token(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "-v", "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    assert code == EXIT_FINDINGS
+    assert fake_hub.token not in out
+    assert fake_hub.token not in err
+
+
+def test_pr_missing_repo_exits_two(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "pr", "nobody/nothing", 1, "--endpoint", fake_hub.url)
+    assert code == EXIT_ERROR
+    assert "'nobody/nothing'" in err
+
+
+def test_pr_plain_discussion_skipped(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    num = fake_hub.open_discussion(MODEL_REPO)
+    code, _, err = run(capsys, "pr", MODEL_REPO, num, "--endpoint", fake_hub.url)
+    assert code == EXIT_OK
+    assert "nothing to check" in err
