@@ -12,23 +12,28 @@ every platform gets the same comment behaviour:
 - an identical body (same head, same report) posts and edits nothing.
 """
 
-from __future__ import annotations
-
 import datetime
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.platforms.base import Comment, Platform, PlatformError, PullRequest
+from bot.comment import CommentContext, parse_marker, render_comment
+from bot.platforms.base import (
+    DEFAULT_HUB_ENDPOINT,
+    Comment,
+    Platform,
+    PlatformError,
+    PullRequest,
+    is_results_path,
+)
 from bot.rerun import RerunContext
-from checks.inputs import RESULTS_DIR, CheckInput, OtherPullRequest
+from checks.inputs import ChangedFile, CheckInput, OtherPullRequest
 from checks.report import BotError, Report
-
-if TYPE_CHECKING:
-    from checks.validate import Limits, ValidationResult
+from checks.reproduce.options import RerunOptions
+from checks.validate import Limits, ValidationResult, validate
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +41,7 @@ T = TypeVar("T")
 
 # A re-run hook: fills `EntryReport.reproduction` in `result.report` in place.
 # `bot.rerun.reproduce` bound to its options fits (see `make_reproducer`).
-Reproducer = Callable[["ValidationResult", RerunContext], None]
+Reproducer = Callable[[ValidationResult, RerunContext], None]
 
 CommentAction = Literal["created", "edited", "unchanged", "dry-run", "skipped"]
 
@@ -82,33 +87,43 @@ def check_pull_request(
 
     Returns:
         The outcome, with the report and the comment body unless the pull request was
-        skipped (closed, merged, not a pull request, or touching no results file).
+        skipped: closed, merged, not a pull request, or touching no results file while
+        the bot has not commented yet.
 
     Raises:
-        PlatformError: the pull request itself could not be fetched, or posting the
-            comment failed. Failures while reading files or specs do not raise: they
-            become `BotError`s in the report, which the comment shows.
+        PlatformError: the pull request or its changed files could not be fetched, or
+            posting the comment failed; the caller retries later. Failures while reading
+            `main`, other pull requests or specs do not raise: they become `BotError`s
+            in the report, which the comment shows.
     """
     started = time.monotonic()
+    limits = limits or Limits()
     pr = platform.get_pull_request(repo_id, num, repo_type=repo_type)
     skipped_reason = _skip_reason(pr)
     if skipped_reason is not None:
-        _log_outcome(pr, "skipped", started, skipped_reason)
-        return CheckOutcome(pull_request=pr, action="skipped", skipped_reason=skipped_reason)
+        return _skipped(pr, skipped_reason, started)
 
-    result = _validate(platform, pr, limits, today)
-    if result is None:
-        _log_outcome(pr, "skipped", started, "no results file changed")
-        return CheckOutcome(
-            pull_request=pr, action="skipped", skipped_reason="no results file changed"
+    # 1. Fetch the pull request's files; stay quiet on pull requests without results.
+    # A failure here raises: with no files read, any comment would claim too much.
+    changed = platform.changed_files(pr, max_file_size=limits.max_file_size)
+    if not any(is_results_path(file.path) for file in changed) and find_bot_comment(platform, pr) is None:
+        return _skipped(pr, "no results file changed", started)
+
+    # 2. Validate against main, the other open pull requests and the benchmark specs.
+    validation = _validate(platform, pr, changed, limits, today)
+
+    # 3. Re-run, when enabled, with seed material that anyone can recompute.
+    if reproducer is not None:
+        context = RerunContext(
+            repo_id=pr.repo_id,
+            seed_material=pr.head_sha,
+            endpoint=getattr(platform, "hub_endpoint", DEFAULT_HUB_ENDPOINT),
         )
-    report, validation = result
+        _reproduce(reproducer, validation, context)
 
-    if reproducer is not None and validation is not None:
-        context = RerunContext(repo_id=pr.repo_id, seed_material=pr.head_sha)
-        reproducer(validation, context)
-
-    body = _render(report, pr)
+    # 4. Render, then post or edit the comment and set the status.
+    report = validation.report
+    body = render_comment(report, _comment_context(platform, pr, sorted(validation.specs)))
     if dry_run:
         _log_outcome(pr, "dry-run", started, report.conclusion)
         return CheckOutcome(pull_request=pr, action="dry-run", report=report, body=body)
@@ -129,8 +144,6 @@ def upsert_comment(
 
     Returns the action taken and the comment that now carries `body`.
     """
-    from bot.comment import parse_marker
-
     previous = find_bot_comment(platform, pr)
     if previous is None:
         return "created", platform.create_comment(pr, body)
@@ -145,8 +158,6 @@ def upsert_comment(
 
 def find_bot_comment(platform: Platform, pr: PullRequest) -> Comment | None:
     """Return the bot's latest comment: by the bot's account and starting with the marker."""
-    from bot.comment import parse_marker
-
     bot_user = platform.bot_user()
     ours = [
         comment
@@ -156,12 +167,10 @@ def find_bot_comment(platform: Platform, pr: PullRequest) -> Comment | None:
     return ours[-1] if ours else None
 
 
-def make_reproducer(options: object) -> Reproducer | None:
+def make_reproducer(options: RerunOptions) -> Reproducer | None:
     """Bind `bot.rerun.reproduce` to re-run options; None when the re-run is disabled."""
     from bot.rerun import reproduce
-    from checks.reproduce.options import RerunOptions
 
-    assert isinstance(options, RerunOptions)
     if not options.enabled:
         return None
 
@@ -179,32 +188,41 @@ def _skip_reason(pr: PullRequest) -> str | None:
     return None
 
 
-def _validate(
-    platform: Platform, pr: PullRequest, limits: Limits | None, today: datetime.date | None
-) -> tuple[Report, ValidationResult | None] | None:
-    """Fetch the inputs and run the checks; None when no results file changed."""
-    from checks.validate import Limits, validate
-
-    limits = limits or Limits()
-    max_file_size = limits.max_file_size
-    bot_errors: list[BotError] = []
-
+def _reproduce(reproducer: Reproducer, validation: ValidationResult, context: RerunContext) -> None:
+    """Run the re-run hook; a crash of the hook becomes a bot error, never a lost comment."""
     try:
-        changed = platform.changed_files(pr, max_file_size=max_file_size)
-    except PlatformError as error:
-        bot_errors.append(BotError(message=f"Reading the pull request's files failed: {error}"))
-        return Report(bot_errors=bot_errors), None
-    if not any(_is_results_path(file.path) for file in changed):
-        return None
+        reproducer(validation, context)
+    except Exception as error:  # noqa: BLE001 - the comment must still be posted
+        extra = {"repo_id": context.repo_id, "head_sha": context.seed_material}
+        logger.exception("re-run failed, reported as a bot error", extra=extra)
+        message = f"The re-run failed ({type(error).__name__}), so no entry was re-run."
+        validation.report.bot_errors.append(BotError(message=message))
 
-    main_files = _fetch_or_report(
-        lambda: platform.main_results(pr, max_file_size=max_file_size),
-        "Reading the results files on main failed",
+
+def _skipped(pr: PullRequest, reason: str, started: float) -> CheckOutcome:
+    _log_outcome(pr, "skipped", started, reason)
+    return CheckOutcome(pull_request=pr, action="skipped", skipped_reason=reason)
+
+
+def _validate(
+    platform: Platform,
+    pr: PullRequest,
+    changed: list[ChangedFile],
+    limits: Limits,
+    today: datetime.date | None,
+) -> ValidationResult:
+    """Fetch main's and other pull requests' results, then run the checks."""
+    bot_errors: list[BotError] = []
+    main_files: dict[str, bytes] = _fetch_or_report(
+        pr,
+        lambda: platform.main_results(pr, max_file_size=limits.max_file_size),
+        "Reading the results files on the base branch failed",
         bot_errors,
         default={},
     )
     other_prs: list[OtherPullRequest] = _fetch_or_report(
-        lambda: platform.other_pull_requests(pr, max_file_size=max_file_size),
+        pr,
+        lambda: platform.other_pull_requests(pr, max_file_size=limits.max_file_size),
         "Reading the other open pull requests failed",
         bot_errors,
         default=[],
@@ -218,27 +236,30 @@ def _validate(
     )
     validation = validate(inputs, platform.fetch_spec, limits)
     validation.report.bot_errors[:0] = bot_errors
-    return validation.report, validation
+    return validation
 
 
 def _fetch_or_report(
-    fetch: Callable[[], T], failure: str, bot_errors: list[BotError], *, default: T
+    pr: PullRequest, fetch: Callable[[], T], failure: str, bot_errors: list[BotError], *, default: T
 ) -> T:
     try:
         return fetch()
     except PlatformError as error:
+        logger.warning("%s, reported as a bot error: %s", failure, error, extra=_ids(pr))
         bot_errors.append(BotError(message=f"{failure}: {error}"))
         return default
 
 
-def _is_results_path(path: str) -> bool:
-    return path.startswith(RESULTS_DIR) and path.endswith((".yaml", ".yml"))
-
-
-def _render(report: Report, pr: PullRequest) -> str:
-    from bot.comment import render_comment
-
-    return render_comment(report, pr)
+def _comment_context(
+    platform: Platform, pr: PullRequest, benchmarks: list[tuple[str, str | None]]
+) -> CommentContext:
+    return CommentContext(
+        repo_id=pr.repo_id,
+        num=pr.num,
+        head_sha=pr.head_sha or None,
+        endpoint=getattr(platform, "hub_endpoint", DEFAULT_HUB_ENDPOINT),
+        benchmarks=benchmarks,
+    )
 
 
 def _status_description(report: Report) -> str:
@@ -247,14 +268,10 @@ def _status_description(report: Report) -> str:
 
 
 def _log_outcome(pr: PullRequest, action: str, started: float, detail: str) -> None:
-    logger.info(
-        "pull request checked",
-        extra={
-            "repo_id": pr.repo_id,
-            "num": pr.num,
-            "head_sha": pr.head_sha,
-            "action": action,
-            "detail": detail,
-            "duration_s": round(time.monotonic() - started, 3),
-        },
-    )
+    duration = round(time.monotonic() - started, 3)
+    extra = {**_ids(pr), "action": action, "detail": detail, "duration_s": duration}
+    logger.info("pull request checked: %s (%s)", action, detail, extra=extra)
+
+
+def _ids(pr: PullRequest) -> dict[str, object]:
+    return {"repo_id": pr.repo_id, "num": pr.num, "head_sha": pr.head_sha}
