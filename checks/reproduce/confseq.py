@@ -21,7 +21,7 @@ import numpy as np
 # Candidate means on [0, 1]. The reported bounds are grid points that are known to be
 # rejected (or the deterministic bounds), so a coarser grid widens the interval by at most
 # one step (1 / (GRID_POINTS - 1)) and never makes it invalid.
-GRID_POINTS = 2001
+GRID_POINTS = 1001
 # Bets are truncated at this fraction of the largest bet that keeps capital nonnegative,
 # as in the truncated predictable plug-in of Waudby-Smith and Ramdas.
 BET_TRUNCATION = 0.5
@@ -44,12 +44,14 @@ class WithoutReplacementCS:
         self.count = 0
         self.total = 0.0
         self._grid = np.linspace(0.0, 1.0, GRID_POINTS)
+        # Candidates not rejected yet are the grid slice [_start, _stop). A rejected
+        # candidate stays rejected (running intersection), so only this window is updated
+        # and the work per item shrinks with the interval.
+        self._start = 0
+        self._stop = GRID_POINTS
         self._log_capital_up = np.zeros(GRID_POINTS)
         self._log_capital_down = np.zeros(GRID_POINTS)
-        # Running intersection: a candidate rejected once stays rejected.
-        self._rejected_up = np.zeros(GRID_POINTS, dtype=bool)
-        self._rejected_down = np.zeros(GRID_POINTS, dtype=bool)
-        # Predictable plug-in state: regularised running mean and sum of squared errors.
+        # Predictable plug-in state: the sum of squared errors of the running mean.
         self._sum_squared_error = 0.0
 
     def update(self, scores: Sequence[float]) -> tuple[float, float]:
@@ -71,23 +73,20 @@ class WithoutReplacementCS:
         feasible_lower = self.total / N
         feasible_upper = (self.total + (N - n)) / N
 
-        # The up-bet rejects small candidates and the down-bet large ones. Capital is
-        # monotone in m, so each rejected set is a prefix or a suffix of the grid. The
-        # confidence set lies strictly between the last rejected point on each side.
-        lower = feasible_lower
-        upper = feasible_upper
-        rejected_up = np.flatnonzero(self._rejected_up)
-        if rejected_up.size:
-            lower = max(lower, float(self._grid[rejected_up[-1]]))
-        rejected_down = np.flatnonzero(self._rejected_down)
-        if rejected_down.size:
-            upper = min(upper, float(self._grid[rejected_down[0]]))
-
-        # NOTE: an empty set means the bets rejected every candidate, which happens only
-        # when the sequence has already missed the true mean (probability <= alpha). The
-        # deterministic bounds are returned then, because they always contain it.
-        if lower > upper:
+        # NOTE: an empty window means the bets rejected every candidate, which happens
+        # only when the sequence has already missed the true mean (probability <= alpha).
+        # The deterministic bounds are returned then, because they always contain it.
+        if self._start >= self._stop:
             return feasible_lower, feasible_upper
+
+        # The continuous confidence set lies strictly between the nearest rejected grid
+        # points, so those points are valid bounds, at most one grid step too wide.
+        lower = feasible_lower
+        if self._start > 0:
+            lower = max(lower, float(self._grid[self._start - 1]))
+        upper = feasible_upper
+        if self._stop < GRID_POINTS:
+            upper = min(upper, float(self._grid[self._stop]))
         return lower, upper
 
     def _update_chunk(self, x: np.ndarray) -> None:
@@ -96,34 +95,45 @@ class WithoutReplacementCS:
             return
         positions = self.count + np.arange(b)  # items drawn before each of these
         sums_before = self.total + np.cumsum(x) - x
+        lam = self._plug_in_bets(x, positions)[:, None]
+        self.count += b
+        self.total += math.fsum(x.tolist())
+        if self._start >= self._stop:
+            return
 
         # Conditional mean of each next draw under every candidate m (rows: items).
         # Clipping keeps bets defined for candidates the data have already ruled out. It is
-        # monotone in m, so the rejected sets stay a prefix and a suffix of the grid.
+        # monotone in m, so capital stays monotone in m.
+        candidates = self._grid[self._start : self._stop]
         remaining = (N - positions)[:, None]
-        mu = (N * self._grid[None, :] - sums_before[:, None]) / remaining
-        mu = np.clip(mu, 0.0, 1.0)
+        mu = (N * candidates[None, :] - sums_before[:, None]) / remaining
+        np.clip(mu, 0.0, 1.0, out=mu)
 
-        # Predictable bet size from the items before each draw (never the draw itself),
-        # truncated per candidate so that capital stays positive whatever x_t is.
-        lam = self._plug_in_bets(x, positions)[:, None]
+        # The bet size lam comes from the items before each draw (never the draw itself).
+        # It is truncated per candidate so that capital stays positive whatever x_t is.
         with np.errstate(divide="ignore"):
             bet_up = np.minimum(lam, BET_TRUNCATION / mu)
             bet_down = np.minimum(lam, BET_TRUNCATION / (1.0 - mu))
         gain = x[:, None] - mu
-        log_up = self._log_capital_up + np.cumsum(np.log1p(bet_up * gain), axis=0)
-        log_down = self._log_capital_down + np.cumsum(np.log1p(-bet_down * gain), axis=0)
+        log_up = np.cumsum(np.log1p(bet_up * gain), axis=0)
+        log_up += self._log_capital_up
+        log_down = np.cumsum(np.log1p(-bet_down * gain), axis=0)
+        log_down += self._log_capital_down
 
-        # Hedged capital max(w K_up, (1 - w) K_down) reaches 1/alpha exactly when one of the
-        # weighted capitals does, so each side's rejection is tracked on its own.
+        # Hedged capital max(w K_up, (1 - w) K_down) reaches 1/alpha exactly when one of
+        # the weighted capitals does, so each side's rejections are found on their own.
+        # The up-bet grows when the mean is above m, so it rejects a prefix of the window,
+        # and the down-bet a suffix.
         threshold = math.log(1.0 / self.alpha)
-        self._rejected_up |= (math.log(HEDGE_WEIGHT) + log_up >= threshold).any(axis=0)
-        self._rejected_down |= (math.log(1.0 - HEDGE_WEIGHT) + log_down >= threshold).any(axis=0)
+        rejected_up = np.flatnonzero(log_up.max(axis=0) >= threshold - math.log(HEDGE_WEIGHT))
+        rejected_down = np.flatnonzero(log_down.max(axis=0) >= threshold - math.log(1.0 - HEDGE_WEIGHT))
+        keep_from = int(rejected_up[-1]) + 1 if rejected_up.size else 0
+        keep_to = int(rejected_down[0]) if rejected_down.size else len(candidates)
 
-        self._log_capital_up = log_up[-1]
-        self._log_capital_down = log_down[-1]
-        self.count += b
-        self.total += math.fsum(x.tolist())
+        self._log_capital_up = log_up[-1, keep_from:keep_to]
+        self._log_capital_down = log_down[-1, keep_from:keep_to]
+        self._stop = self._start + max(keep_to, keep_from)
+        self._start = self._start + keep_from
 
     def _plug_in_bets(self, x: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Compute bet sizes lambda_t = sqrt(2 log(2/alpha) / (sigma_{t-1}^2 t log(1 + t))).
