@@ -451,6 +451,9 @@ def _folder_info(path: str) -> dict:
 def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes; without TCP_NODELAY each keep-alive
+        # request waits about 40 ms for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             return  # keep test output clean
