@@ -15,7 +15,7 @@ from checks.entries import EntryFinding, ParsedEntry
 from checks.messages import quote
 from checks.report import Finding, finding
 
-_NUMBER_TEXT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%?\s*$")
+_NUMBER_TEXT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*%?\s*$")
 
 
 def numeric_value(value: Any) -> float | None:
@@ -45,7 +45,8 @@ def _number_hint(value: Any) -> str:
     if isinstance(value, str):
         match = _NUMBER_TEXT.match(value)
         if match:
-            return f"Write {match.group(1)} as a plain number, without quotes or a percent sign."
+            # float() spells 1e3 as 1000.0, which YAML 1.1 readers also take as a number.
+            return f"Write {float(match.group(1))!r} as a plain number, without quotes or a percent sign."
     return "Write the score as a plain number, for example 85.2."
 
 

@@ -1,0 +1,93 @@
+"""Tests of claimed values: finite numbers, range, scale and all-zero templates."""
+
+import pytest
+
+from tests.validation_helpers import codes, run
+
+
+def entry(value: str, task_id: str = "diamond", dataset_id: str = "Idavidrein/gpqa") -> str:
+    return f"- dataset:\n    id: {dataset_id}\n    task_id: {task_id}\n  value: {value}\n"
+
+
+# Values that are not finite numbers, with the hint each must give.
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ('"85.2%"', "Write 85.2 as a plain number"),
+        ("'85.2'", "Write 85.2 as a plain number"),
+        ("85.2%", "Write 85.2 as a plain number"),
+        ("true", "plain number, for example"),
+        ("yes", "plain number, for example"),
+        (".nan", "plain number, for example"),
+        (".inf", "plain number, for example"),
+        ("-.inf", "plain number, for example"),
+        ("null", "plain number, for example"),
+        ("", "plain number, for example"),
+        ("[85.2]", "plain number, for example"),
+        ("{score: 85.2}", "plain number, for example"),
+        ("eighty", "plain number, for example"),
+        ("1e3", "Write 1000.0 as a plain number"),
+    ],
+)
+def test_non_number_value_is_not_finite(value: str, hint: str) -> None:
+    found = run(entry(value)).report.entries()[0].findings
+    assert [f.code for f in found] == ["value.not-finite"]
+    assert hint in (found[0].hint or "")
+
+
+@pytest.mark.parametrize("value", ["-0.1", "100.01", "1.0e+300", "-5"])
+def test_value_outside_range_is_reported(value: str) -> None:
+    assert codes(run(entry(value))) == ["value.out-of-range"]
+
+
+@pytest.mark.parametrize("value", ["0", "0.0", "0.412", "1", "85", "100", "100.0"])
+def test_value_in_range_is_clean(value: str) -> None:
+    assert codes(run(entry(value))) == []
+
+
+def test_reported_value_keeps_text() -> None:
+    assert run(entry('"85.2%"')).report.entries()[0].value == "85.2%"
+
+
+def test_reported_value_keeps_number() -> None:
+    assert run(entry("85.2")).report.entries()[0].value == 85.2
+
+
+# Scale: a 0-1 value beside 0-100 values for the same benchmark, either direction.
+def test_fraction_beside_percentage_in_pr() -> None:
+    result = run(entry("0.412", "diamond") + entry("85.2", "main"))
+    assert codes(result) == ["value.scale", "value.scale"]
+
+
+def test_fraction_beside_percentage_on_main() -> None:
+    result = run(entry("0.412"), main={".eval_results/old.yaml": entry("85.2", "main")})
+    found = result.report.entries()[0].findings
+    assert [f.code for f in found] == ["value.scale"]
+    assert ".eval_results/old.yaml line 1" in found[0].message
+
+
+def test_percentage_beside_fraction_on_main() -> None:
+    result = run(entry("85.2"), main={".eval_results/old.yaml": entry("0.412", "main")})
+    assert codes(result) == ["value.scale"]
+
+
+def test_scale_ignores_other_benchmarks() -> None:
+    result = run(entry("0.412") + entry("85.2", dataset_id="other/bench"), specs=None)
+    assert "value.scale" not in codes(result)
+
+
+def test_scale_ignores_zero() -> None:
+    assert codes(run(entry("0.0", "diamond") + entry("85.2", "main"))) == []
+
+
+# Placeholder: every value of a file zero.
+def test_all_zero_file_is_placeholder() -> None:
+    assert codes(run(entry("0.000", "diamond") + entry("0", "main"))) == ["value.placeholder"] * 2
+
+
+def test_single_zero_is_not_placeholder() -> None:
+    assert codes(run(entry("0.0"))) == []
+
+
+def test_one_nonzero_clears_placeholder() -> None:
+    assert codes(run(entry("0.0", "diamond") + entry("0.5", "main"))) == []
