@@ -23,7 +23,7 @@ from checks.reproduce.log_scores import (
     reduced_scores,
     reducer_by_name,
 )
-from tests.log_helpers import (
+from log_helpers import (
     ACCURACY,
     BENCHMARK,
     MODEL_ID,

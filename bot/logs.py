@@ -1,0 +1,469 @@
+"""Fetch the Inspect logs that results entries link as evidence, and audit them.
+
+An entry whose `source.url` is an Inspect log (`.eval` or `.json`) in a Hub repo gets
+its log downloaded through `huggingface_hub` from the Hub endpoint in use, read with
+`inspect_ai.log.read_eval_log`, and checked by `checks.reproduce.log_audit`. Only the
+configured endpoint is contacted. The URL is parsed into (repo, revision, path) and the
+download is rebuilt from those parts. A URL on another host, with user info, or with a
+path that leaves the repo is reported and never requested.
+
+A log that is missing, too large or unreadable is the submission's problem and becomes
+a `log.unreadable` warning. A Hub outage is a bot error, because the contributor cannot
+fix it and the next trigger retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
+from urllib.parse import SplitResult, unquote, urlsplit
+
+# huggingface_hub 2.x sends its requests with httpx2, whose transport errors (refused
+# connections, timeouts) reach the caller unwrapped.
+import httpx2
+from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+from huggingface_hub.errors import (
+    DisabledRepoError,
+    GatedRepoError,
+    HFValidationError,
+    HfHubHTTPError,
+    RemoteEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.utils import validate_repo_id
+from inspect_ai.log import EvalLog, read_eval_log
+from pydantic import BaseModel, ConfigDict, Field
+
+from checks.entries import ParsedEntry, parse_results_file
+from checks.messages import quote
+from checks.report import BotError, Finding, finding
+from checks.reproduce.log_audit import LogClaim, audit_log
+from checks.values import numeric_value
+
+if TYPE_CHECKING:
+    from checks.validate import ValidationResult
+
+logger = logging.getLogger(__name__)
+
+LOG_SUFFIXES = (".eval", ".json")
+DEFAULT_ENDPOINT = "https://huggingface.co"
+# NOTE: both limits are estimates. A full run of a large benchmark with long reasoning
+# traces can exceed them, so raise them in `LogAuditContext` rather than in this file.
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+MAX_URL_LENGTH = 2048
+
+# Sample fields the audit never reads. Skipping them keeps a large .eval log small in
+# memory (`read_eval_log` ignores this for .json logs).
+_UNUSED_SAMPLE_FIELDS = {"messages", "events", "store"}
+_URL_ACTIONS = ("resolve", "blob", "raw")
+_REPO_TYPE_PREFIXES = {"datasets": "dataset", "spaces": "space"}
+
+RepoType = Literal["model", "dataset", "space"]
+T = TypeVar("T")
+
+
+class LogAuditContext(BaseModel):
+    """Settings of the log audit: the Hub endpoint, size limits and the results files."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # The results files that `result.report` was made from (path -> content at the
+    # pull request's head), because the report keeps no `source.url`.
+    files: dict[str, bytes] = Field(default_factory=dict)
+    # The Hub endpoint in use. A log URL on any other host is not fetched.
+    endpoint: str = DEFAULT_ENDPOINT
+    # A read-only token for gated or private logs, or None to send no token at all.
+    token: str | None = None
+    # The model repo under review, e.g. "google/gemma-4-12B-it", or None to skip the model check.
+    repo_id: str | None = None
+    # Size limits in bytes: of the downloaded file, and of an .eval archive's contents.
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
+    max_uncompressed_bytes: int = Field(default=DEFAULT_MAX_UNCOMPRESSED_BYTES, gt=0)
+    # Download folder, or None for a temporary folder that is removed after reading.
+    cache_dir: Path | None = None
+    # Timeout of the metadata request, in seconds.
+    timeout: float = Field(default=30.0, gt=0)
+
+
+class HubFile(BaseModel):
+    """A file in a Hub repo at a revision, as a log URL names it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    repo_id: str
+    repo_type: RepoType
+    revision: str
+    path: str
+
+
+class UnfetchableLog(BaseModel):
+    """A log URL that is not fetched, and the reason."""
+
+    reason: str
+
+
+class LogUnreadable(Exception):
+    """The linked log is missing, too large or not an Inspect log (the submission's fault)."""
+
+
+class LogServiceError(Exception):
+    """The Hub failed while serving the log (not the contributor's fault)."""
+
+
+def is_log_url(url: str) -> bool:
+    """Tell whether a URL's path ends in an Inspect log suffix (`.eval` or `.json`)."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return False
+    return unquote(path).lower().endswith(LOG_SUFFIXES)
+
+
+def parse_log_url(url: str, endpoint: str) -> HubFile | UnfetchableLog | None:
+    """Parse a `source.url` into the Hub file to download.
+
+    Accepts `{endpoint}/[datasets/|spaces/]{repo_id}/(resolve|blob|raw)/{revision}/{path}`
+    where `revision` is one path segment (percent-encoded when it contains `/`, like
+    `refs%2Fpr%2F3`). The query and fragment are ignored.
+
+    Returns:
+        None when the URL is not a log link at all, an `UnfetchableLog` when it is one
+        that is not fetched (another host, user info, a path that leaves the repo), and
+        the `HubFile` otherwise.
+    """
+    if not is_log_url(url):
+        return None
+    if len(url) > MAX_URL_LENGTH or any(ord(char) < 0x21 or char == "\x7f" for char in url):
+        return UnfetchableLog(reason="the URL is too long or contains spaces or control characters")
+
+    try:
+        parts = urlsplit(url)
+        host_problem = _host_problem(parts, urlsplit(endpoint))
+    except ValueError:
+        return UnfetchableLog(reason="the URL's host or port is invalid")
+    if host_problem is not None:
+        return UnfetchableLog(reason=host_problem)
+
+    base_path = urlsplit(endpoint).path.rstrip("/")
+    if not parts.path.startswith(base_path + "/"):
+        return UnfetchableLog(reason=f"the URL is not under the Hub endpoint {quote(endpoint)}")
+    return _parse_repo_path(parts.path[len(base_path) + 1 :])
+
+
+def fetch_log(file: HubFile, context: LogAuditContext) -> EvalLog:
+    """Download a log file through `huggingface_hub` and read it, within the size limits.
+
+    Raises:
+        LogUnreadable: the file is missing, too large, or not a readable Inspect log.
+        LogServiceError: the Hub failed or timed out.
+    """
+    token: str | bool = context.token or False
+    url = hf_hub_url(
+        file.repo_id, file.path, repo_type=file.repo_type, revision=file.revision,
+        endpoint=context.endpoint,
+    )
+    with _hub_errors(file):
+        metadata = get_hf_file_metadata(
+            url, token=token, timeout=context.timeout, endpoint=context.endpoint
+        )
+    if metadata.size is not None and metadata.size > context.max_bytes:
+        raise LogUnreadable(_too_large(metadata.size, context.max_bytes))
+
+    if context.cache_dir is not None:
+        return _download_and_read(file, context, token, context.cache_dir)
+    with tempfile.TemporaryDirectory(prefix="evalbot-log-") as folder:
+        return _download_and_read(file, context, token, Path(folder))
+
+
+def _download_and_read(
+    file: HubFile, context: LogAuditContext, token: str | bool, folder: Path
+) -> EvalLog:
+    with _hub_errors(file):
+        local = Path(
+            hf_hub_download(
+                file.repo_id, file.path, repo_type=file.repo_type, revision=file.revision,
+                endpoint=context.endpoint, token=token, cache_dir=folder,
+            )
+        )
+
+    # The metadata size may be missing or stale, so the file on disk is checked too.
+    size = local.stat().st_size
+    if size > context.max_bytes:
+        raise LogUnreadable(_too_large(size, context.max_bytes))
+    if local.suffix == ".eval":
+        _check_archive(local, context.max_uncompressed_bytes)
+    return read_log_file(local)
+
+
+def read_log_file(path: Path) -> EvalLog:
+    """Read a local Inspect log with its samples, skipping the fields the audit never reads.
+
+    Raises:
+        LogUnreadable: the file is not an Inspect log of a format this Inspect reads.
+    """
+    try:
+        return read_eval_log(
+            str(path), resolve_attachments="core", exclude_fields=_UNUSED_SAMPLE_FIELDS
+        )
+    # Inspect raises many types for a malformed log (zip, JSON, pydantic, key errors),
+    # and every one of them means the same here: the file is not a readable log.
+    except Exception as error:  # noqa: BLE001
+        raise LogUnreadable(
+            f"the file is not a readable Inspect log ({type(error).__name__}: "
+            f"{quote(str(error))})"
+        ) from error
+
+
+def audit_submitted_logs(result: ValidationResult, context: LogAuditContext) -> None:
+    """Audit the Inspect log linked by each entry of `result.report`, in place.
+
+    Adds `log.*` findings to entries whose `source.url` is an Inspect log, and a
+    `BotError` to the report when the Hub failed or the audit itself crashed. Reads each
+    file's entries from `context.files`, and downloads a log linked by several entries
+    once. Never raises for one entry's problem.
+    """
+    fetched: dict[str, EvalLog | Finding | BotError] = {}
+    for file_report in result.report.files:
+        content = context.files.get(file_report.path)
+        if content is None or not file_report.entries:
+            continue
+        parsed = _guarded(result, file_report.path, None, lambda: parse_results_file(file_report.path, content))
+        if parsed is None:
+            continue
+        items = {item.index: item for item in parsed.entries}
+
+        for entry_report in file_report.entries:
+            item = items.get(entry_report.index)
+            if item is None or item.entry is None or item.entry.source is None:
+                continue
+            url = item.entry.source.url
+            outcome = _guarded(
+                result, item.file, item.index,
+                lambda: _audit_cached(url, _claim(item, result, context), context, fetched),
+            )
+            if outcome is None:
+                continue
+            findings, error = outcome
+            entry_report.findings.extend(findings)
+            if error is not None:
+                result.report.bot_errors.append(error)
+
+
+def _guarded(result: ValidationResult, file: str, entry_index: int | None, step: Callable[[], T]) -> T | None:
+    """Run one step, turning an unexpected exception into a bot error instead of a crash."""
+    try:
+        return step()
+    except Exception as crash:  # noqa: BLE001 - one odd file or log must not stop the others
+        logger.exception("log audit failed file=%s entry=%s", file, entry_index)
+        result.report.bot_errors.append(
+            BotError(
+                message=f"evalbot failed while auditing the linked Inspect log: {type(crash).__name__}.",
+                file=file,
+                entry_index=entry_index,
+            )
+        )
+        return None
+
+
+def audit_entry_log(
+    url: str, claim: LogClaim, context: LogAuditContext
+) -> tuple[list[Finding], BotError | None]:
+    """Fetch and audit the log that one entry links.
+
+    Returns the findings, or a bot error when the Hub failed. Both are empty when `url`
+    is not a log link.
+    """
+    return _audit_cached(url, claim, context, {})
+
+
+def _audit_cached(
+    url: str, claim: LogClaim, context: LogAuditContext, fetched: dict[str, EvalLog | Finding | BotError]
+) -> tuple[list[Finding], BotError | None]:
+    """Audit one entry's log, reusing a download or failure of the same URL from `fetched`."""
+    if url not in fetched:
+        outcome = _fetch_outcome(url, claim, context)
+        if outcome is None:
+            return [], None
+        fetched[url] = outcome
+
+    outcome = fetched[url]
+    if isinstance(outcome, BotError):
+        return [], outcome.model_copy(update={"file": claim.file, "entry_index": claim.index})
+    if isinstance(outcome, Finding):
+        return [outcome.model_copy(update={"file": claim.file, "line": claim.line})], None
+    return audit_log(outcome, claim), None
+
+
+def _fetch_outcome(url: str, claim: LogClaim, context: LogAuditContext) -> EvalLog | Finding | BotError | None:
+    """Download and read a linked log, or return None when `url` is not a log link at all."""
+    parsed = parse_log_url(url, context.endpoint)
+    if parsed is None:
+        return None
+    if isinstance(parsed, UnfetchableLog):
+        logger.info("log not fetched", extra={"url": url[:MAX_URL_LENGTH], "outcome": parsed.reason})
+        return _unreadable(claim, f"it was not downloaded because {parsed.reason}")
+
+    started = time.monotonic()
+    try:
+        log = fetch_log(parsed, context)
+    except LogUnreadable as error:
+        _log_event("log unreadable", parsed, started, str(error))
+        return _unreadable(claim, str(error))
+    except LogServiceError as error:
+        _log_event("log fetch failed", parsed, started, str(error))
+        return BotError(message=f"Downloading the linked Inspect log {quote(url)} failed: {error}.")
+    _log_event("log fetched", parsed, started, log.status)
+    return log
+
+
+def _claim(item: ParsedEntry, result: ValidationResult, context: LogAuditContext) -> LogClaim:
+    """Collect what the entry's log must match: its claim, its benchmark's tasks, the repo."""
+    assert item.entry is not None
+    dataset = item.entry.dataset
+    spec = result.specs.get((dataset.id, dataset.revision))
+    return LogClaim(
+        dataset_id=dataset.id,
+        task_id=dataset.task_id,
+        value=numeric_value(item.entry.value),
+        revision=dataset.revision,
+        task_ids=spec.task_ids() if spec is not None else [],
+        model_id=context.repo_id,
+        file=item.file,
+        line=item.line_of("source", "url"),
+        index=item.index,
+    )
+
+
+def _parse_repo_path(path: str) -> HubFile | UnfetchableLog:
+    """Split `[datasets/|spaces/]{repo_id}/{action}/{revision}/{path}`; segments stay encoded."""
+    segments = path.split("/")
+    repo_type: RepoType = "model"
+    if segments[0] in _REPO_TYPE_PREFIXES:
+        repo_type = _REPO_TYPE_PREFIXES[segments[0]]  # type: ignore[assignment]
+        segments = segments[1:]
+
+    # A repo id is `org/name`, or a bare `name` for a few legacy models.
+    if len(segments) > 2 and segments[2] in _URL_ACTIONS:
+        repo_segments, rest = segments[:2], segments[3:]
+    elif repo_type == "model" and len(segments) > 1 and segments[1] in _URL_ACTIONS:
+        repo_segments, rest = segments[:1], segments[2:]
+    else:
+        return UnfetchableLog(reason="the URL is not a file link (`/resolve/` or `/blob/`) in a Hub repo")
+    if len(rest) < 2:
+        return UnfetchableLog(reason="the URL names no revision and file path")
+
+    repo_id = "/".join(unquote(segment) for segment in repo_segments)
+    revision = unquote(rest[0])
+    file_segments = [unquote(segment) for segment in rest[1:]]
+    problem = _path_problem(repo_id, revision, file_segments)
+    if problem is not None:
+        return UnfetchableLog(reason=problem)
+    return HubFile(repo_id=repo_id, repo_type=repo_type, revision=revision, path="/".join(file_segments))
+
+
+def _path_problem(repo_id: str, revision: str, file_segments: list[str]) -> str | None:
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError:
+        return f"{quote(repo_id)} is not a valid repo id"
+    if not revision or ".." in revision.split("/") or "\\" in revision:
+        return f"{quote(revision)} is not a valid revision"
+    for segment in file_segments:
+        if segment in ("", ".", "..") or "/" in segment or "\\" in segment:
+            return "the file path has an empty, '.', '..' or encoded '/' segment"
+    return None
+
+
+def _host_problem(parts: SplitResult, endpoint: SplitResult) -> str | None:
+    """Return why a URL's host is not the endpoint's, or None when it is the same."""
+    if parts.scheme not in ("http", "https"):
+        return f"its scheme {quote(parts.scheme)} is not http or https"
+    if parts.username is not None or parts.password is not None:
+        return "it contains user info before the host"
+    same_host = (parts.hostname or "") == (endpoint.hostname or "")
+    if not same_host or _port(parts) != _port(endpoint):
+        return f"its host {quote(parts.netloc)} is not the Hub endpoint {quote(endpoint.netloc)}"
+    return None
+
+
+def _port(parts: SplitResult) -> int | None:
+    if parts.port is not None:
+        return parts.port
+    return {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def _check_archive(path: Path, max_uncompressed_bytes: int) -> None:
+    """Reject an .eval archive whose contents would expand past the limit."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise LogUnreadable(f"the .eval file is not a zip archive ({quote(str(error))})") from error
+    if total > max_uncompressed_bytes:
+        raise LogUnreadable(
+            f"the .eval archive expands to {total} bytes, over the limit of "
+            f"{max_uncompressed_bytes} bytes"
+        )
+
+
+@contextmanager
+def _hub_errors(file: HubFile) -> Iterator[None]:
+    """Turn `huggingface_hub` errors of one file into `LogUnreadable` or `LogServiceError`.
+
+    Missing, gated, private and rejected files are the submission's problem. Server
+    errors, rate limits, timeouts and refused connections are outages. A
+    `LocalEntryNotFoundError` is an outage too: `hf_hub_download` raises it when the
+    Hub could not be reached and the file is not cached.
+    """
+    where = f"{quote(file.path)} in {file.repo_type} {quote(file.repo_id)} at revision {quote(file.revision)}"
+    try:
+        yield
+    except GatedRepoError as error:
+        raise LogUnreadable(f"the file {where} is in a gated repo that evalbot cannot read") from error
+    except (RepositoryNotFoundError, RevisionNotFoundError, RemoteEntryNotFoundError, DisabledRepoError) as error:
+        raise LogUnreadable(f"the file {where} was not found on the Hub") from error
+    except HfHubHTTPError as error:
+        status = error.response.status_code if error.response is not None else None
+        if status is not None and 400 <= status < 500 and status not in (408, 429):
+            raise LogUnreadable(f"the Hub rejected the request for {where} (HTTP {status})") from error
+        raise LogServiceError(f"the Hub did not serve {where} (HTTP {status})") from error
+    except (httpx2.HTTPError, OSError) as error:
+        raise LogServiceError(f"the Hub did not serve {where} ({type(error).__name__})") from error
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"the file has {size} bytes, over the limit of {limit} bytes"
+
+
+def _unreadable(claim: LogClaim, reason: str) -> Finding:
+    return finding(
+        "log.unreadable",
+        f"The linked Inspect log could not be audited: {reason}.",
+        file=claim.file,
+        line=claim.line,
+        field="source.url",
+        hint="Link the log file itself with a /resolve/ or /blob/ URL on the Hub.",
+    )
+
+
+def _log_event(event: str, file: HubFile, started: float, outcome: str) -> None:
+    logger.info(
+        event,
+        extra={
+            "repo_id": file.repo_id,
+            "repo_type": file.repo_type,
+            "revision": file.revision,
+            "path": file.path,
+            "outcome": outcome,
+            "duration_s": round(time.monotonic() - started, 3),
+        },
+    )
+
