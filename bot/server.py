@@ -154,6 +154,9 @@ class WebhookHandler(BaseHTTPRequestHandler):
 
 class WebhookServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Connections waiting to be accepted; socketserver's default of 5 resets bursts of
+    # webhook deliveries before a thread can take them.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: WebhookApp) -> None:
         super().__init__(address, WebhookHandler)

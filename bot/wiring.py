@@ -1,0 +1,86 @@
+"""Build the long-running bot from its settings: platforms, state, runner and queue.
+
+`evalbot serve` and `evalbot poll` share this, so both read the same settings file, the
+same secrets and the same state, and retry Hub and GitHub calls the same way.
+"""
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.config import Config, Secrets, load_config
+from bot.platforms.base import Platform
+from bot.platforms.github import GitHubPlatform
+from bot.platforms.hub import HubPlatform
+from bot.queue import WorkQueue
+from bot.retry import RetryingSession, RetryPolicy, RetryStats, configure_hub_retries
+from bot.runner import Job, Rerun, Runner, merge_jobs
+from bot.state import DEFAULT_STATE_PATH, State
+
+logger = logging.getLogger(__name__)
+
+
+class Bot:
+    """The parts of a running bot; `close` stops the workers and closes the state."""
+
+    def __init__(self, *, config: Config, secrets: Secrets, state: State, runner: Runner, queue: WorkQueue[Job], retries: RetryStats) -> None:
+        self.config = config
+        self.secrets = secrets
+        self.state = state
+        self.runner = runner
+        self.queue = queue
+        self.retries = retries
+
+    def close(self, timeout: float = 30.0) -> None:
+        self.queue.stop(timeout)
+        self.state.close()
+
+
+def build_platforms(config: Config, secrets: Secrets, retries: RetryStats, policy: RetryPolicy) -> dict[str, Platform]:
+    """Create the Hub platform, and the GitHub one when the settings watch a GitHub repo."""
+    hub_token = secrets.hf_token.get_secret_value() if secrets.hf_token else None
+    hub = HubPlatform(endpoint=config.hub_endpoint, token=hub_token)
+    platforms: dict[str, Platform] = {"hub": hub}
+    if secrets.github_token is not None or any(repo.platform == "github" for repo in config.repos):
+        github_token = secrets.github_token.get_secret_value() if secrets.github_token else None
+        platforms["github"] = GitHubPlatform(
+            spec_lookup=hub.fetch_spec,
+            token=github_token,
+            api_url=config.github_api_url,
+            session=RetryingSession(policy, retries),
+        )
+    return platforms
+
+
+def default_rerun(config: Config) -> Rerun | None:
+    """Return `bot.rerun.reproduce` when the settings enable re-runs, else None."""
+    if not config.rerun.enabled:
+        return None
+    from bot.rerun import reproduce
+
+    return reproduce
+
+
+def build_bot(
+    *,
+    config_path: Path | None,
+    state_path: Path | None,
+    environ: Mapping[str, str] | None = None,
+    platforms: Mapping[str, Platform] | None = None,
+    policy: RetryPolicy | None = None,
+) -> Bot:
+    """Read the settings and secrets and start the workers; `platforms` replaces the real ones."""
+    config = load_config(config_path)
+    secrets = Secrets.from_env(environ)
+    policy = policy or RetryPolicy()
+    retries = RetryStats()
+    configure_hub_retries(policy, retries)
+    if platforms is None:
+        platforms = build_platforms(config, secrets, retries, policy)
+
+    state = State(state_path or DEFAULT_STATE_PATH)
+    runner = Runner(config=config, state=state, platforms=platforms, rerun=default_rerun(config))
+    queue: WorkQueue[Job] = WorkQueue(
+        runner.run, workers=config.server.workers, maxsize=config.server.queue_size, merge=merge_jobs
+    )
+    return Bot(config=config, secrets=secrets, state=state, runner=runner, queue=queue, retries=retries)

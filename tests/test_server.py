@@ -1,0 +1,234 @@
+"""The webhook server on 127.0.0.1 against the fake Hub with the real Hub platform."""
+
+import json
+import logging
+import threading
+
+import pytest
+
+from tests.bot_harness import GITHUB_SECRET, HUB_SECRET, MODEL, RunningBot, github_signature, load_webhook, seed_hub
+from tests.fakehub import FakeHub
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    # huggingface_hub refuses every request in offline mode; the fake Hub is local.
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with FakeHub() as fake:
+        yield fake
+
+
+@pytest.fixture
+def running(tmp_path, hub):
+    seed_hub(hub)
+    bot = RunningBot(tmp_path, hub)
+    yield bot
+    bot.close()
+
+
+def test_healthz_ok(running):
+    status, answer = running.request("GET", "/healthz")
+    assert status == 200
+    assert answer == {"status": "ok", "queue_depth": 0}
+
+
+def test_unknown_route_404(running):
+    status, _ = running.request("POST", "/webhooks/gitlab", b"{}", {"Content-Length": "2"})
+    assert status == 404
+
+
+# The secret decides before anything else is read.
+@pytest.mark.parametrize(("secret", "expected"), [(None, 401), ("", 401), ("wrong", 403), (HUB_SECRET + "x", 403), (HUB_SECRET, 202)])
+def test_hub_secret_checked(running, secret, expected):
+    status, _ = running.post_hub(load_webhook("hub_discussion_create.json"), secret=secret)
+    assert status == expected
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{", b"\xff\xfe", b"[1, 2]", b'"text"'])
+def test_hub_bad_body_400(running, body):
+    status, answer = running.post_hub(body)
+    assert status == 400
+    assert "error" in answer
+
+
+def test_hub_secret_before_body(running):
+    status, _ = running.post_hub(b"not json", secret="wrong")
+    assert status == 403
+
+
+def test_oversized_body_413(running):
+    # The declared length decides, so the server never reads the oversized body.
+    headers = {"X-Webhook-Secret": HUB_SECRET, "Content-Length": "2000000"}
+    status, _ = running.request("POST", "/webhooks/hub", b"{}", headers)
+    assert status == 413
+
+
+def test_pull_request_opened_posts_comment(running):
+    status, answer = running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    assert status == 202
+    assert answer["status"] == "accepted"
+    assert len(running.bot_comments()) == 1
+
+
+def test_checked_head_recorded(running, hub):
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    head = hub.repo(MODEL).refs["refs/pr/1"]
+    ref = running.bot.runner.state
+    from bot.state import PullRequestRef
+
+    assert ref.is_checked(PullRequestRef(platform="hub", repo_id=MODEL, num=1), head)
+
+
+def test_push_to_pull_request_checks_new_head(running, hub):
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    new_head = hub.push(MODEL, 1, {".eval_results/gpqa.yaml": b"- dataset:\n    id: Idavidrein/gpqa\n    task_id: nope\n  value: 50\n"})
+    status, _ = running.post_hub(load_webhook("hub_repo_content_pr.json", **{"2" * 40: new_head}))
+    running.wait()
+    assert status == 202
+    assert len(running.bot_comments()) == 2  # the conclusion flipped to failure: a new comment
+
+
+def test_push_to_main_ignored(running):
+    status, answer = running.post_hub(load_webhook("hub_repo_content_main.json"))
+    assert status == 200
+    assert answer["status"] == "ignored"
+
+
+# Unknown or irrelevant events are answered 2xx and change nothing.
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {'"scope": "discussion"': '"scope": "repo.config"'},
+        {'"action": "create"': '"action": "delete"'},
+        {'"isPullRequest": true': '"isPullRequest": false'},
+        {'"num": 1': '"num": "one"'},
+        {'"name": "org/model"': '"name": "other/model"'},
+        {'"type": "model"': '"type": "notebook"'},
+    ],
+)
+def test_irrelevant_event_ignored(running, edit):
+    status, answer = running.post_hub(load_webhook("hub_discussion_create.json", **edit))
+    running.wait()
+    assert status == 200
+    assert answer["status"] == "ignored"
+    assert running.bot_comments() == []
+
+
+def test_event_with_missing_fields_ignored(running):
+    status, answer = running.post_hub(json.dumps({"event": {"scope": "discussion"}}).encode())
+    assert status == 200
+    assert answer["status"] == "ignored"
+
+
+def test_same_delivery_twice_one_run(running):
+    body = load_webhook("hub_discussion_create.json")
+    first, _ = running.post_hub(body)
+    second, answer = running.post_hub(body)
+    running.wait()
+    assert (first, second) == (202, 200)
+    assert answer["status"] == "duplicate"
+    assert len(running.bot_comments()) == 1
+
+
+def test_maintainer_verify_grants(running, hub):
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    comment_id = hub.add_comment(MODEL, 1, "/evalbot verify", author="alice")
+    status, _ = running.post_hub(load_webhook("hub_comment_create.json", COMMENT_ID=comment_id))
+    running.wait()
+    records = list(running.bot.state.ledger())
+    assert status == 202
+    assert [record["badge"] for record in records] == ["verified"]
+    assert records[0]["grant"]["granted_by"] == "alice"
+    assert "alice" in running.bot_comments()[-1]
+
+
+def test_stranger_verify_refused(running, hub):
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    comment_id = hub.add_comment(MODEL, 1, "/evalbot verify", author="mallory")
+    running.post_hub(load_webhook("hub_comment_create.json", COMMENT_ID=comment_id))
+    running.wait()
+    replies = running.bot_replies()
+    assert len(replies) == 1
+    assert "reserved for the benchmark maintainers" in replies[0]
+    assert [record["badge"] for record in running.bot.state.ledger()] == ["community"]
+
+
+def test_author_rerun_once_per_head(running, hub):
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    for _ in range(2):
+        comment_id = hub.add_comment(MODEL, 1, "/evalbot rerun", author="contributor")
+        running.post_hub(load_webhook("hub_comment_create.json", COMMENT_ID=comment_id, **{"/evalbot verify": "/evalbot rerun"}))
+        running.wait()
+    replies = running.bot_replies()
+    assert len(replies) == 1
+    assert "one re-run per head commit" in replies[0]
+
+
+def test_bot_own_command_ignored(running, hub):
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    comment_id = hub.add_comment(MODEL, 1, "/evalbot verify", author="evalbot")
+    running.post_hub(load_webhook("hub_comment_create.json", COMMENT_ID=comment_id))
+    running.wait()
+    assert running.bot_replies() == ["/evalbot verify"]  # only the planted comment
+    assert [record["badge"] for record in running.bot.state.ledger()] == ["community"]
+
+
+def test_comment_without_command_ignored(running):
+    body = load_webhook("hub_comment_create.json", **{"/evalbot verify": "Thanks for the results!"})
+    status, answer = running.post_hub(body)
+    assert status == 200
+    assert answer["reason"] == "the comment holds no /evalbot command"
+
+
+# A burst of deliveries for one head (redeliveries, several events) must cost one run.
+def test_fifty_concurrent_deliveries_one_run(running, hub):
+    head = hub.repo(MODEL).refs["refs/pr/1"]
+    bodies = [load_webhook("hub_repo_content_pr.json", **{"2" * 40: head, "1" * 40: f"{n:040d}"}) for n in range(50)]
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda b=body: statuses.append(running.post_hub(b)[0])) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    running.wait()
+
+    from bot.state import PullRequestRef
+
+    assert statuses == [202] * 50
+    assert len(running.bot_comments()) == 1
+    assert hub.count("POST", "/comment") == 1
+    assert running.bot.state.count_checks(PullRequestRef(platform="hub", repo_id=MODEL, num=1)) == 1
+
+
+def test_github_route_needs_signature(running):
+    body = load_webhook("github_pull_request_opened.json")
+    missing, _ = running.post_github("pull_request", body, delivery="d-1")
+    wrong, _ = running.post_github("pull_request", body, delivery="d-2", signature=github_signature(body, "other"))
+    assert (missing, wrong) == (401, 403)
+
+
+def test_github_ping_ignored(running):
+    body = b'{"zen": "Keep it logically awesome."}'
+    status, answer = running.post_github("ping", body, delivery="d-ping", signature=github_signature(body))
+    assert status == 200
+    assert answer["reason"] == "ping"
+
+
+def test_secrets_never_logged(running, hub, caplog):
+    caplog.set_level(logging.DEBUG)
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.post_hub(load_webhook("hub_discussion_create.json"), secret="wrong-guess")
+    body = load_webhook("github_pull_request_opened.json")
+    running.post_github("pull_request", body, delivery="d-3", signature=github_signature(body, "bad"))
+    running.wait()
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert caplog.records
+    for secret in (HUB_SECRET, GITHUB_SECRET, hub.token):
+        assert secret not in logged
