@@ -18,8 +18,8 @@ from typing import Any
 from inspect_ai import Task, eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
-from inspect_ai.scorer import includes
-from inspect_ai.solver import generate
+from inspect_ai.scorer import Score, Scorer, Target, accuracy, includes, mean, scorer
+from inspect_ai.solver import TaskState, generate
 
 BENCHMARK = "Idavidrein/gpqa"
 TASK_ID = "diamond"
@@ -59,6 +59,34 @@ def build_log(log_dir: Path) -> Path:
     )
     # mockllm takes any name after its prefix, so the log records a model string that
     # names the repo like a provider string would.
+    model = get_model(f"mockllm/{MODEL_ID}", custom_outputs=_mock_answers())
+    [log] = eval(task, model=model, log_dir=str(log_dir), display="none", max_samples=1)
+    assert log.status == "success", log.error
+    return Path(log.location)
+
+
+@scorer(metrics={"correct": [accuracy()], "partial": [mean()]})
+def _two_part_scorer() -> Scorer:
+    """A scorer whose value is a dict, so Inspect logs one score per key."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        correct = state.output.completion == "yes"
+        return Score(value={"correct": "C" if correct else "I", "partial": 0.25 if correct else 0.0})
+
+    return score
+
+
+def build_dict_scorer_log(log_dir: Path) -> Path:
+    """Run the mock task with a dict-valued scorer for one epoch, and return the log's path.
+
+    Q0 to Q2 are correct in their one epoch and Q3 is not, so `correct` has accuracy
+    0.75 and `partial` has mean 0.1875.
+    """
+    dataset = MemoryDataset(
+        [Sample(input=question, target="yes", id=f"s{i}") for i, question in enumerate(QUESTIONS[:4])],
+        location=BENCHMARK,
+    )
+    task = Task(name=TASK_NAME, dataset=dataset, solver=[generate()], scorer=_two_part_scorer())
     model = get_model(f"mockllm/{MODEL_ID}", custom_outputs=_mock_answers())
     [log] = eval(task, model=model, log_dir=str(log_dir), display="none", max_samples=1)
     assert log.status == "success", log.error

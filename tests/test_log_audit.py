@@ -1,5 +1,6 @@
 """Audit of submitted Inspect logs, on a real log made with mockllm and edited copies."""
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from log_helpers import (
     QUESTIONS,
     TASK_ID,
     TASK_IDS,
+    build_dict_scorer_log,
     build_log,
 )
 
@@ -388,3 +390,45 @@ def test_agreement_finding_without_pairs() -> None:
         "None of the 20 re-run items occur in the linked Inspect log, "
         "so the log and the re-run could not be compared item by item."
     )
+
+
+# A dict-valued scorer logs one score per key, each recomputed from its own key.
+
+
+@pytest.fixture(scope="module")
+def dict_log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_dict_scorer_log(tmp_path_factory.mktemp("dict_logs"))
+
+
+def test_dict_scorer_log_passes(dict_log_path: Path, claim: LogClaim) -> None:
+    log = read_eval_log(str(dict_log_path))
+    assert codes(log, claim.model_copy(update={"value": 75.0})) == []
+
+
+def test_dict_scorer_key_is_recomputed(dict_log_path: Path, claim: LogClaim) -> None:
+    log = read_eval_log(str(dict_log_path))
+    assert log.results is not None
+    log.results.scores[0].metrics["accuracy"].value = 0.5
+    assert codes(log, claim.model_copy(update={"value": 50.0})) == ["log.recomputed-mismatch"]
+
+
+def test_dict_scorer_second_key(dict_log_path: Path) -> None:
+    log = read_eval_log(str(dict_log_path))
+    assert reduced_scores(log, "_two_part_scorer", "partial") == {"s0": 0.25, "s1": 0.25, "s2": 0.25, "s3": 0.0}
+
+
+# Inspect leaves unscored samples (NaN) out of its metrics, and so does the recompute.
+
+
+def _unscored_s3(log: EvalLog) -> None:
+    assert log.samples is not None and log.results is not None
+    for sample in log.samples:
+        if sample.id == "s3" and sample.scores:
+            sample.scores["includes"].value = math.nan
+    log.results.scores[0].scored_samples = 4
+    log.results.scores[0].metrics["accuracy"].value = 2.5 / 4
+
+
+def test_unscored_samples_left_out(log_path: Path, tmp_path: Path, claim: LogClaim) -> None:
+    log = edited(log_path, tmp_path, _unscored_s3)
+    assert codes(log, claim.model_copy(update={"value": 62.5})) == []

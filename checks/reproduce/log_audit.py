@@ -254,17 +254,21 @@ def check_recomputed(log: EvalLog, claim: LogClaim) -> list[Finding]:
     if not by_sample:
         return []
 
-    recomputed = sum(by_sample.values()) / len(by_sample)
+    # Inspect leaves samples whose reduced score is NaN (unscored) out of its metrics.
+    values = [value for value in by_sample.values() if not math.isnan(value)]
+    if not values:
+        return []
+    recomputed = sum(values) / len(values)
     stored = float(headline.metric.value)
     problems: list[str] = []
     if not math.isclose(recomputed, stored, abs_tol=RECOMPUTE_TOLERANCE):
         problems.append(
-            f"the {len(by_sample)} samples' scores, reduced with {quote(reducer)}, give "
+            f"the {len(values)} samples' scores, reduced with {quote(reducer)}, give "
             f"{headline.name} {recomputed:.6g} but the log stores {stored:.6g}"
         )
     scored = score.scored_samples
-    if scored is not None and scored != len(by_sample):
-        problems.append(f"the results count {scored} scored samples but the log has {len(by_sample)}")
+    if scored is not None and scored != len(values):
+        problems.append(f"the results count {scored} scored samples but the log has {len(values)}")
 
     if not problems:
         return []
