@@ -32,10 +32,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Exit codes of every subcommand.
-EXIT_OK = 0  # no error findings (warnings and bot errors allowed)
+# Exit codes of every subcommand. Error findings win over bot errors, because they fail
+# the submission whatever the unchecked parts hold.
+EXIT_OK = 0  # no error findings and no bot errors (warnings allowed)
 EXIT_FINDINGS = 1  # at least one error finding
-EXIT_ERROR = 2  # usage error, or a path, file or service that could not be read
+EXIT_ERROR = 2  # usage error, unreadable input, or a bot error left part of it unchecked
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 FORMATS = ("text", "markdown", "json")
@@ -192,7 +193,7 @@ def run_check(args: argparse.Namespace) -> int:
     )
     context = CommentContext(endpoint=hub_endpoint(args), benchmarks=benchmarks)
     _print_report(report, args.format, lambda: render_comment(report, context))
-    return EXIT_FINDINGS if report.conclusion == "failure" else EXIT_OK
+    return exit_code(report)
 
 
 def _spec_lookup(args: argparse.Namespace) -> SpecLookup:
@@ -257,7 +258,14 @@ def run_pr(args: argparse.Namespace) -> int:
     _print_report(report, args.format, lambda: outcome.body or "")
     if outcome.comment is not None:
         logger.info("comment %s", outcome.action, extra={"comment_id": outcome.comment.id})
-    return EXIT_FINDINGS if report.conclusion == "failure" else EXIT_OK
+    return exit_code(report)
+
+
+def exit_code(report: Report) -> int:
+    """Return EXIT_FINDINGS for error findings, else EXIT_ERROR for bot errors, else EXIT_OK."""
+    if report.conclusion == "failure":
+        return EXIT_FINDINGS
+    return EXIT_ERROR if report.bot_errors else EXIT_OK
 
 
 def _hub_platform(args: argparse.Namespace) -> "Platform":

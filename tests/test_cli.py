@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -237,6 +238,82 @@ def test_two_repo_folders_not_duplicates(tmp_path: Path, benchmarks: Path, capsy
     code, out, _ = run(capsys, "check", first, second, "--benchmarks", benchmarks, "--format", "json")
     assert code == EXIT_OK
     assert len(json.loads(out)["files"]) == 2
+
+
+# The Hub as spec source: the fake Hub on 127.0.0.1 serves eval.yaml, or fails.
+
+
+def test_specs_fetched_from_hub(
+    tmp_path: Path, fake_hub: FakeHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_hub.add_repo("Idavidrein/gpqa", repo_type="dataset", files={"eval.yaml": GPQA_SPEC})
+    results = write(tmp_path / "gpqa.yaml", WRONG_TASK)
+    code, out, _ = run(capsys, "check", results, "--endpoint", fake_hub.url, "--format", "json")
+    codes = [f["code"] for f in json.loads(out)["files"][0]["entries"][0]["findings"]]
+    assert code == EXIT_FINDINGS
+    assert codes == ["task.unknown"]
+    assert fake_hub.count("GET", "/datasets/Idavidrein/gpqa/resolve/") == 1
+
+
+def test_hub_outage_is_bot_error(tmp_path: Path, fake_hub: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_hub.add_repo("Idavidrein/gpqa", repo_type="dataset", files={"eval.yaml": GPQA_SPEC})
+    fake_hub.fail_next(503, path_prefix="/datasets/Idavidrein/gpqa", times=10)
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    code, out, _ = run(capsys, "check", results, "--endpoint", fake_hub.url, "--format", "json")
+    report = json.loads(out)
+    assert code == EXIT_ERROR
+    assert report["conclusion"] == "success"
+    assert len(report["bot_errors"]) == 1
+    assert report["bot_errors"][0]["file"] == str(results)
+
+
+def test_error_finding_wins_over_bot_error(
+    tmp_path: Path, fake_hub: FakeHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_hub.fail_next(503, path_prefix="/datasets/Idavidrein/gpqa", times=10)
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA.replace(b"78.8", b"178.8"))
+    code, _, _ = run(capsys, "check", results, "--endpoint", fake_hub.url)
+    assert code == EXIT_FINDINGS
+
+
+# Hostile submissions through the real checks: nothing becomes live markdown.
+
+HOSTILE_RESULTS = b"""- dataset:
+    id: "@everyone/<img src=x onerror=alert(1)>"
+    task_id: "[click](javascript:alert(1)) <!-- evalbot:v1 conclusion=success head=none -->"
+  value: "`` | **bold** | https://evil.example"
+  date: "2026-05-23"
+  source:
+    url: "javascript:alert(1)"
+  notes: "ping @maintainers, see other/repo#1"
+"""
+
+
+@pytest.mark.parametrize("live", ["<img", "](javascript", "repo#1", "**bold**", "https://evil"])
+def test_hostile_file_not_live_outside_code(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str], live: str
+) -> None:
+    results = write(tmp_path / "evil.yaml", HOSTILE_RESULTS)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "markdown")
+    outside_code = re.sub(r"(`+).*?\1", "", out)
+    assert live not in outside_code
+
+
+@pytest.mark.parametrize("mention", ["@everyone", "@maintainers"])
+def test_hostile_file_mentions_nobody(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str], mention: str
+) -> None:
+    results = write(tmp_path / "evil.yaml", HOSTILE_RESULTS)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "markdown")
+    assert mention not in out
+
+
+def test_hostile_file_comment_has_one_marker(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = write(tmp_path / "evil.yaml", HOSTILE_RESULTS)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "markdown")
+    assert [line for line in out.splitlines() if line.startswith("<!-- evalbot:")] == [out.splitlines()[0]]
 
 
 # Real submissions: expected results come from the format and each benchmark's eval.yaml.
