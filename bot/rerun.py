@@ -61,6 +61,8 @@ PROVIDER_PREFIXES: dict[str, tuple[str, ...]] = {
     "azureai": ("AZUREAI", "AZURE"),
     "bedrock": ("AWS",),
     "hf-inference-providers": (),
+    # `openai-api/<name>/<model>` uses `<NAME>_...`, added below.
+    "openai-api": (),
 }
 # Provider keys the child needs: `<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL` and the like.
 PROVIDER_SUFFIXES = ("_API_KEY", "_BASE_URL", "_API_BASE", "_API_VERSION", "_REGION", "_ACCESS_KEY_ID", "_SECRET_ACCESS_KEY")

@@ -10,8 +10,8 @@ import pytest
 from bot.rerun import RerunContext, reproduce
 from checks.reproduce.options import RerunOptions
 from checks.reproduce.sampling import draw_order
-from tests.model_server import ModelServer
-from tests.rerun_helpers import answers_of, sum_items, validation_result, write_benchmark
+from model_server import ModelServer
+from rerun_helpers import answers_of, sum_items, validation_result, write_benchmark
 
 POPULATION = 60
 MODEL = "openai-api/local/test-model"
@@ -41,7 +41,6 @@ def provider_env(monkeypatch: pytest.MonkeyPatch, server: ModelServer) -> None:
     monkeypatch.setenv("LOCAL_API_KEY", "test")
     monkeypatch.setenv("HF_TOKEN", "hf_write_token_must_not_leak")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_must_not_leak")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 def true_accuracy(server: ModelServer, items: list[dict[str, str]]) -> float:

@@ -87,8 +87,13 @@ def data_file_patterns(readme: str | None, config: str, split: str) -> list[str]
 def load_split(folder: Path, config: str, split: str, cache_dir: Path) -> Any:
     """Read one config and split from a local folder with `datasets`, never the network.
 
-    Returns a `datasets.Dataset`. `cache_dir` receives the Arrow cache that
+    Returns a `datasets.Dataset`. The files are passed to `load_dataset` explicitly,
+    because a download holds only this split's files and `datasets` would otherwise look
+    for every split the README lists. `cache_dir` receives the Arrow cache that
     `load_dataset` writes, so nothing lands in the user's cache.
+
+    Raises:
+        DataFilesError: when no file in the folder holds the config and split.
     """
     # `datasets` reads these at call time as well as at import, so setting them here
     # keeps a local load from asking the Hub about a repo with the folder's name.
@@ -96,12 +101,15 @@ def load_split(folder: Path, config: str, split: str, cache_dir: Path) -> Any:
     os.environ["HF_DATASETS_OFFLINE"] = "1"
     import datasets
 
-    if readme_configs(_read_readme(folder)) is not None:
-        return datasets.load_dataset(str(folder), name=config, split=split, cache_dir=str(cache_dir))
-    if (folder / config).is_dir():
-        return datasets.load_dataset(str(folder), data_dir=config, split=split, cache_dir=str(cache_dir))
-    # A local benchmarks folder may hold one config's files at its top level.
-    return datasets.load_dataset(str(folder), split=split, cache_dir=str(cache_dir))
+    patterns = data_file_patterns(_read_readme(folder), config, split)
+    present = [pattern for pattern in patterns if any(folder.glob(pattern))]
+    if not present and readme_configs(_read_readme(folder)) is None:
+        # A local benchmarks folder may hold one config's files at its top level, named
+        # after the split in one of the ways `datasets` recognises.
+        return datasets.load_dataset(str(folder), split=split, cache_dir=str(cache_dir))
+    if not present:
+        raise DataFilesError(f"no file in the folder matches {patterns} for config '{config}' and split '{split}'")
+    return datasets.load_dataset(str(folder), data_files={split: present}, split=split, cache_dir=str(cache_dir))
 
 
 def _read_readme(folder: Path) -> str | None:
