@@ -71,18 +71,26 @@ def seed_hub(hub: FakeHub) -> int:
     return hub.open_pull_request(MODEL, {".eval_results/gpqa.yaml": GPQA_RESULT})
 
 
+def make_bot(
+    tmp_path: Path, hub: FakeHub, *, workers: int = 2, platforms: dict[str, Platform] | None = None,
+    policy: RetryPolicy = FAST_RETRIES, extra_config: str = "",
+) -> Bot:
+    """Build the bot from a settings file that points at the fake Hub."""
+    config_path = tmp_path / "evalbot.toml"
+    config_path.write_text(CONFIG.format(endpoint=hub.url, workers=workers) + extra_config)
+    environ = {"HF_TOKEN": hub.token, "WEBHOOK_SECRET": HUB_SECRET, "GITHUB_WEBHOOK_SECRET": GITHUB_SECRET}
+    return build_bot(
+        config_path=config_path, state_path=tmp_path / "state.sqlite3", environ=environ,
+        platforms=platforms, policy=policy,
+    )
+
+
 class RunningBot:
     """The bot's server on an ephemeral port, with helpers to post webhooks."""
 
-    def __init__(self, tmp_path: Path, hub: FakeHub, *, workers: int = 2, platforms: dict[str, Platform] | None = None) -> None:
-        config_path = tmp_path / "evalbot.toml"
-        config_path.write_text(CONFIG.format(endpoint=hub.url, workers=workers))
-        environ = {"HF_TOKEN": hub.token, "WEBHOOK_SECRET": HUB_SECRET, "GITHUB_WEBHOOK_SECRET": GITHUB_SECRET}
+    def __init__(self, tmp_path: Path, hub: FakeHub, **options: Any) -> None:
         self.hub = hub
-        self.bot: Bot = build_bot(
-            config_path=config_path, state_path=tmp_path / "state.sqlite3", environ=environ,
-            platforms=platforms, policy=FAST_RETRIES,
-        )
+        self.bot: Bot = make_bot(tmp_path, hub, **options)
         app = WebhookApp(config=self.bot.config, secrets=self.bot.secrets, state=self.bot.state, queue=self.bot.queue)
         self.server = WebhookServer(("127.0.0.1", 0), app)
         self.port = self.server.server_address[1]

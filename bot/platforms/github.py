@@ -125,6 +125,10 @@ class GitHubPlatform:
                 others.append(OtherPullRequest(num=item["number"], files=files))
         return others
 
+    def open_pull_request_numbers(self, repo_id: str) -> list[int]:
+        """List the numbers of the repo's open pull requests, for the poller."""
+        return [item["number"] for item in self._pages(f"/repos/{repo_id}/pulls", {"state": "open"})]
+
     def fetch_spec(self, dataset_id: str, revision: str | None) -> bytes | None:
         return self._spec_lookup(dataset_id, revision)
 

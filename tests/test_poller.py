@@ -1,0 +1,78 @@
+"""`evalbot poll` against the fake Hub: checks new heads once, skips checked ones."""
+
+import pytest
+
+from bot.poller import poll
+from bot.state import PullRequestRef
+from tests.bot_harness import GPQA_RESULT, MODEL, make_bot, seed_hub
+from tests.fakehub import FakeHub
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with FakeHub() as fake:
+        seed_hub(fake)
+        fake.open_pull_request(MODEL, {".eval_results/gpqa-2.yaml": GPQA_RESULT}, author="other")
+        closed = fake.open_pull_request(MODEL, {".eval_results/gpqa-3.yaml": GPQA_RESULT})
+        fake.set_status(MODEL, closed, "closed")
+        fake.open_discussion(MODEL)
+        yield fake
+
+
+@pytest.fixture
+def bot(tmp_path, hub):
+    # The settings also watch a GitHub repo; without GITHUB_TOKEN its listing fails alone.
+    made = make_bot(tmp_path, hub)
+    yield made
+    made.close()
+
+
+def run_poll(bot, hub):
+    return poll(bot.config, bot.runner, hf_token=hub.token)
+
+
+def test_poll_checks_open_pull_requests(bot, hub):
+    summary = run_poll(bot, hub)
+    assert summary.pull_requests == 2
+    assert summary.checked == 2
+
+
+def test_poll_comments_once_per_pull_request(bot, hub):
+    run_poll(bot, hub)
+    for num in (1, 2):
+        assert sum(c.author == "evalbot" for c in hub.comments(MODEL, num)) == 1
+    assert hub.comments(MODEL, 3) == []
+
+
+def test_second_poll_skips_checked_heads(bot, hub):
+    run_poll(bot, hub)
+    hub.reset_requests()
+    summary = run_poll(bot, hub)
+    assert summary.skipped == 2
+    assert summary.checked == 0
+    assert hub.count("POST") == 0
+
+
+def test_poll_checks_new_commit(bot, hub):
+    run_poll(bot, hub)
+    new_head = hub.push(MODEL, 1, {"README.md": "# changed\n"})
+    summary = run_poll(bot, hub)
+    assert summary.checked == 1
+    assert bot.state.is_checked(PullRequestRef(platform="hub", repo_id=MODEL, num=1), new_head)
+
+
+def test_unlisted_github_repo_counted_failed(bot, hub):
+    summary = run_poll(bot, hub)
+    assert summary.repos == 2
+    assert summary.failed == 1
+
+
+def test_missing_repo_does_not_stop_poll(tmp_path, hub):
+    made = make_bot(tmp_path, hub, extra_config='\n[[repos]]\nid = "org/absent"\n')
+    try:
+        summary = poll(made.config, made.runner, hf_token=hub.token)
+    finally:
+        made.close()
+    assert summary.checked == 2
+    assert summary.failed == 2
