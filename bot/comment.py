@@ -43,6 +43,8 @@ _ZERO_WIDTH_SPACE = "\u200b"
 # so user text can neither mention anyone nor cross-reference another issue.
 _MARKDOWN_SPECIALS = set("\\`*_[]()!|~$")
 _SEVERITY_ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
+# Verdicts without a result read as what happened, not as a verdict of the re-run.
+_VERDICT_HEADLINES = {"not-run": "**not re-run**", "error": "**re-run failed**"}
 
 
 class Marker(BaseModel):
@@ -294,7 +296,8 @@ def _entry_label(file_report: FileReport, entry: EntryReport) -> str:
 
 def _reproduction_text(reproduction: Reproduction) -> str:
     """Describe a re-run: verdict, score and interval in points, sample size and model."""
-    text = f"re-run **{reproduction.verdict}**"
+    headline = _VERDICT_HEADLINES.get(reproduction.verdict, f"re-run **{reproduction.verdict}**")
+    text = headline
     if reproduction.score is not None:
         text += f", score {_points(reproduction.score)}"
     if reproduction.interval is not None:
@@ -312,7 +315,10 @@ def _reproduction_text(reproduction: Reproduction) -> str:
         text += f", model {code(reproduction.model)}"
     if reproduction.seed is not None:
         text += f", seed {reproduction.seed}"
-    return f"{text}. {prose(reproduction.reason)}"
+    reason = reproduction.reason.strip()
+    if reason:
+        reason = reason[0].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
+    return f"{text}. {prose(reason)}".rstrip()
 
 
 def _points(score: float) -> str:

@@ -89,7 +89,7 @@ def _entry_line(path: str, entry: EntryReport) -> str:
 
 
 def _reproduction_text(reproduction: Reproduction) -> str:
-    text = f"re-run {reproduction.verdict}"
+    text = {"not-run": "not re-run", "error": "re-run failed"}.get(reproduction.verdict, f"re-run {reproduction.verdict}")
     if reproduction.score is not None:
         text += f", score {reproduction.score * 100:.1f}"
     if reproduction.interval is not None:

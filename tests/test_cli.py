@@ -400,6 +400,40 @@ def test_rerun_flags_reach_options() -> None:
     assert (options.max_generations, options.delta, options.alpha) == (90, 2.5, 0.1)
 
 
+AIME_ENTRY = b"""- dataset:
+    id: MathArena/aime_2026
+    task_id: MathArena/aime_2026
+  value: 46.7
+  date: "2026-06-02"
+  source:
+    url: https://huggingface.co/google/gemma-4-12B-it
+    name: Model Card
+"""
+
+
+def test_rerun_reaches_reproduce(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A math-arena benchmark is never re-run, so this checks the wiring without a model call.
+    results = write(tmp_path / "aime.yaml", AIME_ENTRY)
+    argv = ["check", results, "--benchmarks", benchmarks, "--model", "openai-api/local/m", "--format", "json"]
+    code, out, _ = run(capsys, *argv)
+    entry = json.loads(out)["files"][0]["entries"][0]
+    assert code == EXIT_OK
+    assert entry["reproduction"]["verdict"] == "not-run"
+    assert [f["code"] for f in entry["findings"]] == ["reproduce.not-run"]
+
+
+def test_text_shows_not_rerun(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "aime.yaml", AIME_ENTRY)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--rerun")
+    assert "46.7, community; not re-run (" in out
+
+
+def test_no_rerun_without_flag(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = write(tmp_path / "aime.yaml", AIME_ENTRY)
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "json")
+    assert json.loads(out)["files"][0]["entries"][0]["reproduction"] is None
+
+
 # evalbot pr against the fake Hub on 127.0.0.1.
 
 MODEL_REPO = "google/gemma-4-12B-it"

@@ -141,9 +141,18 @@ def report_reproduction() -> Report:
         field="value",
         hint="Check the value, or link an Inspect log of the full run in source.url.",
     )
+    not_run = Reproduction(verdict="not-run", reason="the benchmark's framework is 'math-arena', and only 'inspect-ai' benchmarks are re-run")
+    crashed = Reproduction(verdict="error", reason="The re-run process timed out after 1800 s.")
     return Report(
         files=[
-            FileReport(path=GPQA_FILE, entries=[clean_entry(reproduction=consistent_reproduction())]),
+            FileReport(
+                path=GPQA_FILE,
+                entries=[
+                    clean_entry(reproduction=consistent_reproduction()),
+                    clean_entry(1, dataset_id="MathArena/aime_2026", task_id="MathArena/aime_2026", value=46.7, reproduction=not_run),
+                    clean_entry(2, task_id="main", value=61.0, reproduction=crashed),
+                ],
+            ),
             FileReport(
                 path=HLE_FILE,
                 entries=[
