@@ -136,22 +136,15 @@ def _decode(content: bytes, limits: Limits) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _events(text: str) -> Any:
-    if _Parser is not None:
-        parser = _Parser(text)
-    else:
-        parser = yaml.SafeLoader(text)
-    try:
-        while parser.check_event():
-            yield parser.get_event()
-    finally:
-        parser.dispose()
+def _open_parser(text: str) -> Any:
+    return _Parser(text) if _Parser is not None else yaml.SafeLoader(text)
 
 
 def _build(text: str, limits: Limits) -> tuple[Any, dict[Path, int]]:
     """Turn the event stream into plain values, checking limits on the way."""
+    parser = _open_parser(text)
     try:
-        return _build_events(_events(text), limits)
+        return _build_events(parser, limits)
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
         raise _LoadError(
@@ -179,16 +172,48 @@ def _build(text: str, limits: Limits) -> tuple[Any, dict[Path, int]]:
             line,
             "Fix the YAML syntax at this line, for example the indentation or a missing quote.",
         ) from error
+    finally:
+        parser.dispose()
 
 
-def _build_events(events: Any, limits: Limits) -> tuple[Any, dict[Path, int]]:
+def _build_events(parser: Any, limits: Limits) -> tuple[Any, dict[Path, int]]:
     lines: dict[Path, int] = {}
-    # Each open collection: (container, path, pending mapping key or a marker, key line).
+    # Each open collection: [container, path, pending mapping key or _NO_KEY, key line].
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
-    for event in events:
-        if isinstance(event, DocumentStartEvent):
+    # Dispatch on the exact event class: this loop is most of the cost of a check.
+    while parser.check_event():
+        event = parser.get_event()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None:
+                raise _alias_error(event)
+            value = _scalar(event)
+            if _place(stack, value, event.start_mark.line + 1, lines, is_scalar=True):
+                root = value
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            finished = stack.pop()[0]
+            if not stack:
+                root = finished
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None:
+                raise _alias_error(event)
+            line = event.start_mark.line + 1
+            if len(stack) >= limits.max_depth:
+                raise _LoadError(
+                    "yaml.too-deep",
+                    f"The file nests lists or mappings deeper than {limits.max_depth} levels.",
+                    line,
+                    "Flatten the structure: an entry needs at most three levels.",
+                )
+            _check_collection_tag(event, line)
+            container: Any = {} if kind is MappingStartEvent else []
+            path = _place(stack, container, line, lines, is_scalar=False)
+            stack.append([container, path, _NO_KEY, line])
+        elif kind is AliasEvent:
+            raise _alias_error(event)
+        elif kind is DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise _LoadError(
@@ -197,35 +222,6 @@ def _build_events(events: Any, limits: Limits) -> tuple[Any, dict[Path, int]]:
                     event.start_mark.line + 1,
                     "Remove the second '---' and keep one list of entries.",
                 )
-            continue
-        if isinstance(event, AliasEvent):
-            raise _alias_error(event)
-        if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-            finished = stack.pop()[0]
-            if not stack:
-                root = finished
-            continue
-        if not isinstance(event, (ScalarEvent, MappingStartEvent, SequenceStartEvent)):
-            continue
-        if event.anchor is not None:
-            raise _alias_error(event)
-        line = event.start_mark.line + 1
-        if isinstance(event, ScalarEvent):
-            value = _scalar(event)
-            if _place(stack, value, line, lines, is_scalar=True):
-                root = value
-            continue
-        if len(stack) >= limits.max_depth:
-            raise _LoadError(
-                "yaml.too-deep",
-                f"The file nests lists or mappings deeper than {limits.max_depth} levels.",
-                line,
-                "Flatten the structure: an entry needs at most three levels.",
-            )
-        container: Any = {} if isinstance(event, MappingStartEvent) else []
-        _check_collection_tag(event, line)
-        path = _place(stack, container, line, lines, is_scalar=False)
-        stack.append([container, path, _NO_KEY, line])
     return root, lines
 
 
@@ -275,7 +271,7 @@ def _scalar(event: ScalarEvent) -> Any:
     """Construct a scalar like `yaml.safe_load` does, except that dates stay text."""
     plain = event.implicit[0]
     if event.tag is None or event.tag == "!":
-        tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit) if plain else None
+        tag = _resolve_plain(event.value) if plain else None
     else:
         tag = event.tag
         if tag not in _SCALAR_TAGS:
@@ -300,6 +296,21 @@ def _scalar(event: ScalarEvent) -> Any:
             event.start_mark.line + 1,
             "Remove the tag or fix the value.",
         ) from error
+
+
+def _resolve_plain(text: str) -> str:
+    """Return the tag YAML gives an unquoted scalar, caching the many repeated keys."""
+    tag = _PLAIN_TAGS.get(text)
+    if tag is None:
+        tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
+        if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS.clear()
+        _PLAIN_TAGS[text] = tag
+    return tag
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 4096
 
 
 def _check_collection_tag(event: MappingStartEvent | SequenceStartEvent, line: int) -> None:
