@@ -295,6 +295,9 @@ def test_non_hf_task_needs_benchmark_location(log_path: Path, claim: LogClaim) -
         (0.77, 0.7876, False),
         (7.9, 0.7876, False),
         (42.1, 0.4, False),
+        (78.8, 1e30, False),
+        (78.8, math.inf, False),
+        (50.0, math.nan, False),
     ],
 )
 def test_claim_matches(value: float, metric: float, expected: bool) -> None:

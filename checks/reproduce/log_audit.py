@@ -304,8 +304,8 @@ def _parse_hf_task(task: str) -> tuple[str, list[str], str | None]:
 def _same_dataset(location: str, dataset_id: str) -> bool:
     """Tell whether a dataset location (a Hub id, hf:// path or URL) is the benchmark."""
     path = location.split("@", 1)[0].rstrip("/").lower()
-    wanted = dataset_id.lower()
-    return path == wanted or path.endswith("/" + wanted)
+    benchmark = dataset_id.lower()
+    return path == benchmark or path.endswith("/" + benchmark)
 
 
 def _same_revision(ran: str, claimed: str) -> bool:
@@ -314,22 +314,23 @@ def _same_revision(ran: str, claimed: str) -> bool:
     return ran.startswith(claimed) or claimed.startswith(ran)
 
 
-def _rounds_to(exact: float, shown: float) -> bool:
+def _rounds_to(exact: float, claimed: float) -> bool:
     # Rounding `exact` to 10 places first drops float noise such as 78.74999999999999,
-    # and normalising `shown` makes 79.0 show no decimals, as the integer 79 it came from.
+    # and normalising `claimed` makes 79.0 show no decimals, like the integer 79 it may be.
     try:
-        shown_decimal = Decimal(repr(shown)).normalize()
+        claimed_decimal = Decimal(repr(claimed)).normalize()
         exact_decimal = Decimal(repr(round(exact, 10)))
+        exponent = claimed_decimal.as_tuple().exponent
+        if not isinstance(exponent, int):
+            return False
+        quantum = Decimal(1).scaleb(min(exponent, 0))
+        return any(
+            exact_decimal.quantize(quantum, rounding=rounding) == claimed_decimal
+            for rounding in (ROUND_HALF_UP, ROUND_DOWN)
+        )
+    # A metric too large for the decimal context cannot be the claim anyway.
     except InvalidOperation:
         return False
-    exponent = shown_decimal.as_tuple().exponent
-    if not isinstance(exponent, int):
-        return False
-    quantum = Decimal(1).scaleb(min(exponent, 0))
-    return any(
-        exact_decimal.quantize(quantum, rounding=rounding) == shown_decimal
-        for rounding in (ROUND_HALF_UP, ROUND_DOWN)
-    )
 
 
 def _finding(claim: LogClaim, code: str, message: str, hint: str) -> Finding:
