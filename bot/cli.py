@@ -9,6 +9,7 @@ Exit codes are a contract for CI scripts: see EXIT_OK, EXIT_FINDINGS and EXIT_ER
 
 import argparse
 import datetime
+import importlib
 import json
 import logging
 import os
@@ -46,11 +47,24 @@ class UsageError(Exception):
     """A command-line value that cannot be used; the message names the value and the fix."""
 
 
+# Commands of the long-running bot, registered by their own modules. Those modules import
+# the re-run and with it inspect_ai, which takes seconds, so a module is imported only
+# when its command is the one being run; otherwise a stub parser shows it in `--help`.
+BOT_COMMANDS = {
+    "serve": ("bot.server", "add_serve_command", "receive Hub and GitHub webhooks and check pull requests"),
+    "poll": ("bot.poller", "add_poll_command", "check open pull requests of the watched repos once, then exit"),
+    "ledger": ("bot.state", "add_ledger_command", "read the bot's ledger of checked entries"),
+}
+# Commands that log their progress at INFO level by default; the others log warnings only.
+INFO_COMMANDS = {"pr", "serve", "poll", "ledger"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(selected_command(argv))
     args = parser.parse_args(argv)
-    configure_logging(verbose=args.verbose)
+    configure_logging(verbose=args.verbose, info=args.command in INFO_COMMANDS)
     try:
         return args.handler(args)
     except (UsageError, LocalInputError) as error:
@@ -58,13 +72,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def build_parser() -> argparse.ArgumentParser:
+def selected_command(argv: Sequence[str]) -> str | None:
+    """Return the command word: the first argument that is not an option."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser; `command` names the bot command whose module to import, if any."""
     parser = argparse.ArgumentParser(
         prog="evalbot",
         description="Validate community evaluation results (.eval_results/*.yaml) against benchmark specs.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
-    subcommands = parser.add_subparsers(required=True, metavar="COMMAND")
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = subcommands.add_parser("check", help="check local results files or model repo folders")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a results file or a model repo folder")
@@ -87,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--dry-run", action="store_true", help="print the comment without posting it or a status")
     _add_common_options(pr)
     pr.set_defaults(handler=run_pr)
+
+    for name, (module_name, register, help_text) in BOT_COMMANDS.items():
+        if name == command:
+            getattr(importlib.import_module(module_name), register)(subcommands)
+        else:
+            subcommands.add_parser(name, help=help_text)
     return parser
 
 
@@ -111,8 +137,11 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     rerun.add_argument("--alpha", type=float, metavar="A", help="error rate of a re-run verdict, e.g. 0.05")
 
 
-def configure_logging(*, verbose: bool) -> None:
-    """Log one line per event to stderr, with the record's extra fields as key=value."""
+def configure_logging(*, verbose: bool, info: bool = False) -> None:
+    """Log one line per event to stderr, with the record's extra fields as key=value.
+
+    The level is DEBUG with `verbose`, else INFO when `info` is set, else WARNING.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_ExtraFieldsFormatter("%(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER_NAME)
@@ -122,7 +151,7 @@ def configure_logging(*, verbose: bool) -> None:
     for existing in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(existing)
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO if info else logging.WARNING)
 
 
 _HANDLER_NAME = "evalbot-cli"

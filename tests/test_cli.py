@@ -4,6 +4,8 @@ import argparse
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,6 +143,37 @@ def test_usage_error_exits_two(capsys: pytest.CaptureFixture[str], argv: list[st
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == EXIT_ERROR
+
+
+# Bot commands come from their own modules, imported only when run.
+
+
+def test_help_lists_bot_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("check", "pr", "serve", "poll", "ledger"):
+        assert f"    {command} " in out
+
+
+def test_ledger_command_registered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "ledger", "export", "--state", tmp_path / "missing.sqlite3")
+    assert code == EXIT_ERROR
+    assert "missing.sqlite3' not found" in err
+
+
+def test_check_skips_inspect_import(tmp_path: Path) -> None:
+    # The re-run imports inspect_ai, which takes seconds; a plain check must not pay for it.
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    script = (
+        "import sys; from bot.cli import main; "
+        f"main(['check', {str(results)!r}, '--benchmarks', {str(tmp_path)!r}]); "
+        "print('inspect_ai' in sys.modules)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent
+    )
+    assert output.stdout.splitlines()[-1] == "False"
 
 
 # Output formats
