@@ -348,6 +348,8 @@ def _bot_errors(bot_errors: list[BotError]) -> str:
 
 
 def _file_details(file_report: FileReport) -> str:
+    # NOTE: GitHub renders <details>. Whether the Hub's discussion renderer does is not
+    # verified; where it does not, the tags show as text and the findings stay readable.
     findings = file_report.all_findings()
     summary = f"<code>{html.escape(_neutralise(file_report.path))}</code>: {_summary_counts(findings)}"
     blocks = [f"<details><summary>{summary}</summary>"]
