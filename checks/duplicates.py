@@ -21,7 +21,7 @@ ResultKey = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class Sighting:
-    """Where an entry was seen, for the message: a file and line, or a pull request."""
+    """An entry seen outside the pull request's new lines, with its place for the message."""
 
     item: ParsedEntry
     place: str

@@ -54,7 +54,7 @@ Path = tuple[int | str, ...]
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds that keep one submission from costing the bot more than a few milliseconds."""
+    """Bounds on the size and shape of one file, so a hostile file is rejected cheaply."""
 
     max_file_size: int = 1024 * 1024
     max_depth: int = 32
@@ -64,8 +64,8 @@ class Limits:
 class UnquotedDate(str):
     """Scalar text that YAML would have read as a date because it was not quoted.
 
-    The text is kept as written, so `date` stays a string like the format asks, and the
-    date check can still warn that other YAML readers turn it into a date object.
+    The text is kept as written, so `date` stays a string as the format requires, and
+    the date check can still warn that other YAML readers turn it into a date object.
     """
 
 
@@ -103,7 +103,7 @@ def read_limited(path: str | os.PathLike[str], limits: Limits | None = None) -> 
 
 
 def load_yaml(content: bytes, file: str | None = None, limits: Limits | None = None) -> LoadedYaml:
-    """Parse one YAML document safely; every problem becomes a finding with its line."""
+    """Parse one YAML document safely, turning every problem into a finding with its line."""
     limits = limits or Limits()
     try:
         text = _decode(content, limits)
@@ -158,7 +158,7 @@ def _build(text: str, limits: Limits) -> tuple[Any, dict[Path, int]]:
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or "invalid YAML"
         # LibYAML stops at its own nesting limit (1000 levels in 0.2.5) while scanning
-        # ahead in flow collections, before the depth check below sees the events.
+        # ahead in flow collections, before the depth check below receives the events.
         if "nesting depth" in problem:
             raise _LoadError(
                 "yaml.too-deep",
@@ -231,7 +231,11 @@ _NO_KEY = object()
 def _place(
     stack: list[list[Any]], value: Any, line: int, lines: dict[Path, int], *, is_scalar: bool
 ) -> Any:
-    """Attach a new node to its parent; return True for a scalar root, else the node's path."""
+    """Attach a new node to its parent.
+
+    Returns True for a scalar root, False for other scalars, and the path of a list or
+    mapping, which the caller pushes on the stack.
+    """
     if not stack:
         lines[()] = line
         return True if is_scalar else ()

@@ -1,6 +1,6 @@
 """Checks of tool use in `notes`, where a wrong or missing tag changes the result's meaning.
 
-Convention: on the Hub, a run with tools says so in `notes` ("With tools") and a run
+Convention: on the Hub, a run with tools is tagged in `notes` ("With tools") and a run
 without tools has no notes. So tool wording in notes must agree with the file name,
 an untagged entry beside a tool-tagged one for the same task is ambiguous, and notes
 that only say "No tools" repeat the default.

@@ -1,8 +1,7 @@
 """Sorting of a pull request's changed files into results files and everything else.
 
-Results files are `.eval_results/<name>.yaml`, directly in the folder, as DESIGN.md's
-format states. `.yml` files and files in sub-folders are reported with a fix instead of
-being read, because the Hub would not read them either.
+Results files are `.eval_results/<name>.yaml`, directly in the folder. `.yml` files and
+files in sub-folders are reported with a fix instead of being read.
 """
 
 from checks.inputs import RESULTS_DIR, ChangedFile
@@ -11,7 +10,9 @@ from checks.report import Finding, finding
 
 
 def is_results_path(path: str) -> bool:
-    """Return True for a path the Hub reads as a results file."""
+    """Return True for a path of the form `.eval_results/<name>.yaml`."""
+    # NOTE: whether the Hub also reads `.yml` files or sub-folders is not verified here;
+    # both are reported as `pr.other-files` until that is known.
     if not path.startswith(RESULTS_DIR) or not path.endswith(".yaml"):
         return False
     return "/" not in path[len(RESULTS_DIR):]

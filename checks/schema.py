@@ -3,8 +3,8 @@
 The models are strict: a number where text belongs is `schema.type`, not silently
 turned into text, because the Hub and `huggingface_hub.parse_eval_result_entries` keep
 whatever type YAML produced. `value` is typed `Any` here on purpose: `checks.values`
-reports a non-numeric value as `value.not-finite` with a fix, which says more than a
-type error would.
+reports a non-numeric value as `value.not-finite` with a more useful fix than a type
+error would give.
 """
 
 import difflib
@@ -70,7 +70,7 @@ _TYPE_NAMES = {
 def check_entry_schema(
     raw: Any, index: int, file: str, lines: dict[Path, int]
 ) -> tuple[ResultEntry | None, list[Finding]]:
-    """Validate one raw entry; return the model (None on any error) and the findings.
+    """Validate one raw entry, returning the model (None on any error) and the findings.
 
     Unknown fields are warnings, so an entry with only unknown fields still returns
     its model with those fields dropped.
@@ -135,8 +135,8 @@ def _missing_hint(loc: tuple[str, ...]) -> str:
 def _hub_parser_findings(raw: dict[str, Any], index: int, file: str, lines: dict[Path, int]) -> list[Finding]:
     """Guard that the entry also passes `huggingface_hub`'s own parser.
 
-    The models above are meant to be stricter; this turns any gap into a finding rather
-    than an entry that the Hub would drop.
+    The models above are meant to be stricter, and this turns any gap into a finding
+    rather than an entry that the Hub would drop.
     """
     try:
         parse_eval_result_entries([raw])

@@ -1,10 +1,10 @@
 """The eval.yaml of a benchmark dataset repo: models and the rules that make it valid.
 
 For `inspect-ai` tasks the rules are the ones Inspect AI applies when it loads
-`hf/<org>/<dataset>` (inspect_ai 0.3.285, `inspect_ai/_eval/task/hf.py`): unknown task
-keys are rejected, `field_spec` is required, solver and scorer names come from fixed
-lists, `epochs >= 1`, the epoch reducer matches a fixed pattern, at least one solver and
-one scorer, and `id` is required when there are several tasks. Like Inspect, values are
+`hf/<org>/<dataset>` (inspect_ai 0.3.285, `inspect_ai/_eval/task/hf.py`). Unknown task
+keys are rejected and `field_spec` is required. Solver and scorer names come from fixed
+lists, with at least one of each. `epochs` is at least 1 and the epoch reducer matches a
+fixed pattern. `id` is required when there are several tasks. Like Inspect, values are
 validated in lax mode, so `epochs: "4"` passes. Other frameworks need only a task `id`.
 
 Missing framework rule: several real specs have no `evaluation_framework` key. Inspect's
@@ -51,18 +51,18 @@ EpochReducer = Annotated[str, StringConstraints(pattern=r"^(pass_at_\d+|at_least
 
 
 class InvalidSpec(Exception):
-    """The eval.yaml breaks a rule; the message says which and is shown to the user."""
+    """The eval.yaml breaks a rule, which the message names for the user."""
 
 
 class SolverSpec(BaseModel):
-    """One solver of an Inspect task; unknown keys are ignored, as Inspect does."""
+    """One solver of an Inspect task. Unknown keys are ignored, as Inspect does."""
 
     name: SolverName
     args: dict[str, Any] = Field(default_factory=dict)
 
 
 class ScorerSpec(BaseModel):
-    """One scorer of an Inspect task; unknown keys are ignored, as Inspect does."""
+    """One scorer of an Inspect task. Unknown keys are ignored, as Inspect does."""
 
     name: ScorerName
     args: dict[str, Any] = Field(default_factory=dict)
@@ -123,7 +123,7 @@ class BenchmarkSpec(BaseModel):
         return self.evaluation_framework == INSPECT_AI
 
     def task_ids(self) -> list[str]:
-        """Return the ids an entry may name; a single task without `id` is `default`."""
+        """Return the ids an entry may name, where a single task without `id` is `default`."""
         return [task.id if task.id is not None else "default" for task in self.tasks]
 
 
@@ -144,7 +144,7 @@ def parse_spec(raw: Any) -> BenchmarkSpec:
     """Validate a raw eval.yaml mapping.
 
     Raises:
-        InvalidSpec: the spec breaks a rule; the message names the key and the fix.
+        InvalidSpec: the spec breaks a rule, which the message names with the key.
     """
     if not isinstance(raw, dict):
         raise InvalidSpec("The eval.yaml top level is not a mapping with `tasks`.")

@@ -46,6 +46,7 @@ class _SpecOutcome:
     spec: BenchmarkSpec | None = None
     invalid: str | None = None
     unavailable: str | None = None
+    reported: bool = False
 
 
 class _SpecCache:
@@ -86,7 +87,7 @@ def validate(inputs: CheckInput, specs: SpecLookup, limits: Limits | None = None
     result = ValidationResult(report=Report())
     cache = _SpecCache(specs, limits, result)
 
-    # 1. Sort the changed files; parse the results files, report the rest.
+    # 1. Sort the changed files: parse the results files and report the rest.
     parsed_files: list[ParsedFile] = []
     for changed in inputs.changed:
         shape = check_file_shape(changed)
@@ -109,11 +110,9 @@ def validate(inputs: CheckInput, specs: SpecLookup, limits: Limits | None = None
 
     # 3. Checks that look across files: scale and duplicates.
     pr_items = [item for parsed in parsed_files for item in parsed.valid_entries()]
-    elsewhere = index_sightings([*(Sighting(item, f"{item.file} line {item.line} on main") for item in main_items),
-                                 *other_pr_sightings])
-    cross = _guarded(
-        result.report, None, lambda: _by_entry([*check_scale(pr_items, main_items), *check_duplicates(pr_items, elsewhere)])
-    ) or {}
+    main_sightings = [Sighting(item, f"{item.file} line {item.line} on main") for item in main_items]
+    elsewhere = index_sightings([*main_sightings, *other_pr_sightings])
+    cross = _guarded(result.report, None, lambda: _cross_file_findings(pr_items, main_items, elsewhere)) or {}
 
     # 4. Checks of each file and entry, then one report per file.
     for parsed in parsed_files:
@@ -130,10 +129,17 @@ def _guarded(report: Report, path: str | None, step: Any) -> Any:
         return step()
     except Exception as error:  # noqa: BLE001 - a bad submission must never crash the bot
         logger.exception("validation step failed file=%s", path)
+        scope = "this file" if path is not None else "the pull request across its files"
         report.bot_errors.append(
-            BotError(message=f"evalbot failed while checking this file: {type(error).__name__}: {error}", file=path)
+            BotError(message=f"evalbot failed while checking {scope}: {type(error).__name__}: {error}", file=path)
         )
         return None
+
+
+def _cross_file_findings(
+    pr_items: list[ParsedEntry], main_items: list[ParsedEntry], elsewhere: dict[ResultKey, Sighting]
+) -> dict[int, list[Finding]]:
+    return _by_entry([*check_scale(pr_items, main_items), *check_duplicates(pr_items, elsewhere)])
 
 
 def _by_entry(pairs: Iterable[EntryFinding]) -> dict[int, list[Finding]]:
@@ -168,14 +174,17 @@ def _entry_findings(item: ParsedEntry, inputs: CheckInput, cache: _SpecCache, re
     dataset_id, revision = item.entry.dataset.id, item.entry.dataset.revision
     outcome = cache.get(dataset_id, revision)
     if outcome.unavailable is not None:
-        report.bot_errors.append(
-            BotError(
-                message=f"The eval.yaml of {quote(dataset_id)} could not be fetched ({outcome.unavailable}), "
-                "so the benchmark checks of this entry were skipped; the next trigger retries.",
-                file=item.file,
-                entry_index=item.index,
+        # One bot error per spec is enough: it names the first entry that needed it.
+        if not outcome.reported:
+            outcome.reported = True
+            report.bot_errors.append(
+                BotError(
+                    message=f"The eval.yaml of {quote(dataset_id)} could not be fetched ({outcome.unavailable}), "
+                    "so the benchmark checks of the entries that use it were skipped. The next trigger retries.",
+                    file=item.file,
+                    entry_index=item.index,
+                )
             )
-        )
     elif outcome.invalid is not None:
         findings.append(invalid_spec_finding(item, dataset_id, outcome.invalid))
     elif outcome.spec is None:

@@ -98,10 +98,9 @@ def check_scale(items: list[ParsedEntry], others: Iterable[ParsedEntry]) -> list
 
 
 def _first_by_scale(pool: list[ParsedEntry]) -> dict[tuple[str, bool], ParsedEntry]:
-    """Index the first entry per (benchmark, value <= 1), to find one on the other scale.
+    """Index the first nonzero entry under the key (benchmark, value <= 1).
 
-    The key of an entry's own scale is `(dataset, value > 1)` read the other way round:
-    looking up `(dataset, number > 1)` returns an entry whose `value <= 1` differs.
+    An entry with value v finds one on the other scale under (benchmark, v > 1).
     """
     first: dict[tuple[str, bool], ParsedEntry] = {}
     for other in pool:

@@ -123,3 +123,8 @@ def test_unpinned_revision_is_warned(revision: str, words: str) -> None:
 def test_full_sha_revision_is_clean() -> None:
     sha = "5503434ddd753f426f4b38109466949a1217c2bb"
     assert codes(run(entry(extra=f"    revision: {sha}\n"))) == []
+
+
+def test_unavailable_spec_reported_once() -> None:
+    result = run(entry() + entry(task_id="main"), specs=FakeSpecs(failing=(GPQA_ID,)))
+    assert len(result.report.bot_errors) == 1
