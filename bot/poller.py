@@ -16,7 +16,7 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from pydantic import BaseModel
 
-from bot.config import Config, WatchedRepo
+from bot.config import Config, ConfigError, WatchedRepo
 from bot.platforms.base import NotFoundError, PlatformError, UnavailableError
 from bot.platforms.github import GitHubPlatform
 from bot.runner import Job, Runner
@@ -90,10 +90,14 @@ def run_poll(args: argparse.Namespace) -> int:
     """Poll once; exit 0 when every repo was read, 1 when some check or listing failed."""
     from bot.wiring import build_bot
 
-    bot = build_bot(config_path=args.config, state_path=args.state)
+    try:
+        bot = build_bot(config_path=args.config, state_path=args.state)
+    except ConfigError as error:
+        print(f"evalbot: error: {error}", file=sys.stderr)
+        return 2
     try:
         if not bot.config.repos:
-            print("error: no [[repos]] in the settings file; list the repos to poll", file=sys.stderr)
+            print("evalbot: error: no [[repos]] in the settings file; list the repos to poll", file=sys.stderr)
             return 2
         token = bot.secrets.hf_token.get_secret_value() if bot.secrets.hf_token else None
         summary = poll(bot.config, bot.runner, hf_token=token)

@@ -116,7 +116,7 @@ class WorkQueue(Generic[J]):
                 self._handler(job)
             except Exception:
                 # A bug or an outage in one job must not kill the worker thread.
-                logger.exception("job failed", extra={"key": str(key)})
+                logger.exception("job failed with an unexpected error: key=%s", key, extra={"key": str(key)})
                 failed = True
             else:
                 failed = False

@@ -101,9 +101,10 @@ class Runner:
             result = self._run(job)
         except PlatformError as error:
             result = JobResult(outcome=f"failed: {type(error).__name__}")
+            # The CLI's log formatter appends the extra fields (repo, PR, head, delivery, ...).
             logger.warning("job failed, the next trigger retries: %s", error, extra=_log_fields(job, result, started))
             return result
-        logger.info("job done: %s", result.outcome, extra=_log_fields(job, result, started))
+        logger.info("job done", extra=_log_fields(job, result, started))
         return result
 
     def _run(self, job: Job) -> JobResult:

@@ -14,6 +14,8 @@ large, 503 queue full or the route's secret not configured (the sender retries l
 import argparse
 import json
 import logging
+import signal
+import sys
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import webhooks
-from bot.config import Config, Secrets
+from bot.config import Config, ConfigError, Secrets
 from bot.queue import WorkQueue
 from bot.runner import Job
 from bot.state import State
@@ -76,15 +78,16 @@ class WebhookApp:
         if not jobs:
             reason = parsed.ignored or "the repo is not in the watched repos"
             return 200, {"status": "ignored", "reason": reason, "delivery_id": delivery_id}
+        pull_requests = [str(job.pr) for job in jobs]
         if not self.state.record_delivery(delivery_id):
-            return 200, {"status": "duplicate", "delivery_id": delivery_id}
+            return 200, {"status": "duplicate", "delivery_id": delivery_id, "jobs": pull_requests}
 
         results = [self.queue.submit((job.pr.platform, job.pr.repo_id, job.pr.num), job) for job in jobs]
         if "full" in results or "stopped" in results:
             # Forget the delivery, so the sender's redelivery is not taken for a duplicate.
             self.state.forget_delivery(delivery_id)
             return 503, {"error": "the work queue is full; retry later", "retry_after": QUEUE_FULL_RETRY_AFTER}
-        return 202, {"status": "accepted", "delivery_id": delivery_id, "queued": results}
+        return 202, {"status": "accepted", "delivery_id": delivery_id, "queued": results, "jobs": pull_requests}
 
     def _is_watched(self, job: Job) -> bool:
         # With no repos listed, every repo the webhook is set up for is checked.
@@ -117,11 +120,17 @@ class WebhookHandler(BaseHTTPRequestHandler):
             return
         headers = {key.lower(): value for key, value in self.headers.items()}
         status, answer = self.server.app.receive(route, headers, body)
-        logger.info(
-            "webhook %s: %s", route, answer.get("status") or answer.get("error"),
-            extra={"route": route, "status": status, "delivery_id": answer.get("delivery_id"),
-                   "duration_s": round(time.monotonic() - started, 4)},
-        )
+        jobs = answer.get("jobs", [])
+        fields = {
+            "route": route,
+            "status": status,
+            "outcome": answer.get("status") or "rejected",
+            "delivery_id": answer.get("delivery_id"),
+            "pull_requests": ",".join(jobs) or None,
+            "duration_s": round(time.monotonic() - started, 4),
+        }
+        # The CLI's log formatter appends the extra fields to the line.
+        logger.info("webhook received", extra=fields)
         extra = {"Retry-After": str(answer["retry_after"])} if "retry_after" in answer else {}
         self._answer(status, answer, extra)
 
@@ -177,7 +186,11 @@ def run_serve(args: argparse.Namespace) -> int:
     """Start the server and its workers; stop on Ctrl-C or SIGTERM."""
     from bot.wiring import build_bot
 
-    bot = build_bot(config_path=args.config, state_path=args.state)
+    try:
+        bot = build_bot(config_path=args.config, state_path=args.state)
+    except ConfigError as error:
+        print(f"evalbot: error: {error}", file=sys.stderr)
+        return 2
     host = args.host or bot.config.server.host
     port = bot.config.server.port if args.port is None else args.port
     app = WebhookApp(config=bot.config, secrets=bot.secrets, state=bot.state, queue=bot.queue)
@@ -186,12 +199,18 @@ def run_serve(args: argparse.Namespace) -> int:
             logger.warning("%s is not set: its webhook route answers 503", name)
 
     server = WebhookServer((host, port), app)
+    # Stop the same way on SIGTERM (containers, systemd) as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     logger.info("serving on http://%s:%d with %d workers", host, server.server_address[1], bot.config.server.workers)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        logger.info("stopping")
+        logger.info("stopping: finishing running checks")
     finally:
         server.server_close()
         bot.close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

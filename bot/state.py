@@ -342,7 +342,7 @@ def add_ledger_command(subparsers: "argparse._SubParsersAction[argparse.Argument
 def run_ledger_export(args: "argparse.Namespace") -> int:
     """Write the ledger as JSON Lines; return 2 when the state file does not exist."""
     if not args.state.exists():
-        print(f"error: state file '{args.state}' not found; pass the --state of `evalbot serve` or `evalbot poll`", file=sys.stderr)
+        print(f"evalbot: error: state file '{args.state}' not found; pass the --state of `evalbot serve` or `evalbot poll`", file=sys.stderr)
         return 2
     state = State(args.state)
     try:

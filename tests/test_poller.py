@@ -76,3 +76,21 @@ def test_missing_repo_does_not_stop_poll(tmp_path, hub):
         made.close()
     assert summary.checked == 2
     assert summary.failed == 2
+
+
+def test_poll_command_without_repos_exit_2(tmp_path, capsys):
+    from bot.cli import main
+
+    config = tmp_path / "evalbot.toml"
+    config.write_text('hub_endpoint = "http://127.0.0.1:9"\n')
+    assert main(["poll", "--config", str(config), "--state", str(tmp_path / "s.sqlite3")]) == 2
+    assert "no [[repos]]" in capsys.readouterr().err
+
+
+def test_poll_command_invalid_config_exit_2(tmp_path, capsys):
+    from bot.cli import main
+
+    config = tmp_path / "evalbot.toml"
+    config.write_text("hf_token = 'x'\n")
+    assert main(["poll", "--config", str(config), "--state", str(tmp_path / "s.sqlite3")]) == 2
+    assert "'hf_token'" in capsys.readouterr().err

@@ -232,3 +232,61 @@ def test_secrets_never_logged(running, hub, caplog):
     assert caplog.records
     for secret in (HUB_SECRET, GITHUB_SECRET, hub.token):
         assert secret not in logged
+
+
+# GitHub deliveries run against the GitHub platform, mocked with `responses`.
+@pytest.fixture
+def github_running(tmp_path, hub):
+    import responses
+
+    from bot.platforms.github import GitHubPlatform
+    from bot.platforms.hub import HubPlatform
+    from bot.retry import RetryingSession
+    from tests.test_github import API, FAST, FakeGitHub
+
+    seed_hub(hub)
+    hub_platform = HubPlatform(endpoint=hub.url, token=hub.token)
+    github = GitHubPlatform(spec_lookup=hub_platform.fetch_spec, token="gh", api_url=API, session=RetryingSession(FAST), login="evalbot")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        # The spec lookup goes to the fake Hub through httpx2, which `responses` never sees.
+        fake = FakeGitHub(mock)
+        bot = RunningBot(tmp_path, hub, platforms={"hub": hub_platform, "github": github})
+        yield bot, fake
+        bot.close()
+
+
+def test_github_pull_request_opened_comments(github_running):
+    running, fake = github_running
+    body = load_webhook("github_pull_request_opened.json")
+    status, _ = running.post_github("pull_request", body, delivery="gh-1", signature=github_signature(body))
+    running.wait()
+    assert status == 202
+    assert len(fake.comments) == 1
+    assert [s["state"] for s in fake.statuses] == ["success"]
+
+
+def test_github_maintainer_verify(github_running):
+    running, fake = github_running
+    opened = load_webhook("github_pull_request_opened.json")
+    running.post_github("pull_request", opened, delivery="gh-1", signature=github_signature(opened))
+    running.wait()
+    command = load_webhook("github_issue_comment_created.json")
+    status, _ = running.post_github("issue_comment", command, delivery="gh-2", signature=github_signature(command))
+    running.wait()
+    assert status == 202
+    assert len(fake.comments) == 1
+    assert "alice" in fake.comments[0]["body"]
+    assert fake.statuses[-1]["description"] == "success: 1 verified, 0 community"
+
+
+def test_github_stranger_command_replied(github_running):
+    running, fake = github_running
+    command = load_webhook("github_issue_comment_created.json", **{'"login": "alice"': '"login": "mallory"'})
+    running.post_github("issue_comment", command, delivery="gh-3", signature=github_signature(command))
+    running.wait()
+    # The reply comes first; then the trigger checks the head, which was never checked.
+    assert fake.comments[0]["body"] == (
+        "`mallory`: `/evalbot verify` is reserved for the benchmark maintainers "
+        "listed in the bot's settings, so nothing happened."
+    )
+    assert fake.statuses[-1]["description"] == "success: 0 verified, 1 community"

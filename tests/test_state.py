@@ -159,3 +159,23 @@ def test_concurrent_deliveries_counted_once(state):
     for thread in threads:
         thread.join()
     assert results.count(True) == 1
+
+
+# `evalbot ledger export` through the real command line.
+def test_ledger_export_command_writes_file(tmp_path):
+    from bot.cli import main
+
+    path = tmp_path / "state.sqlite3"
+    filled = State(path)
+    filled.record_check(PR, HEAD, make_report())
+    filled.close()
+    output = tmp_path / "ledger.jsonl"
+    assert main(["ledger", "export", "--state", str(path), "--output", str(output)]) == 0
+    assert len(output.read_text().splitlines()) == 2
+
+
+def test_ledger_export_missing_state_exit_2(tmp_path, capsys):
+    from bot.cli import main
+
+    assert main(["ledger", "export", "--state", str(tmp_path / "absent.sqlite3")]) == 2
+    assert "absent.sqlite3" in capsys.readouterr().err
