@@ -2,9 +2,9 @@
 
 The corpus is one pull request of 100 results files with 100 entries each, built from
 the real benchmark specs in tests/fixtures/realworld (GPQA, HLE, MMLU-Pro, GSM8K). Every
-entry has a quoted date, a source and notes, and about one in twenty has a typical
-mistake (an unknown task id, a value written as text, a benchmark's own page as source),
-so the checks that build findings run too.
+entry has a quoted date, a source and notes. About one in twenty has a typical mistake
+(an unknown task id, a value written as text, a benchmark's own page as source), so the
+checks that build findings run too.
 
 Three timings run in the same process, each the best of `--rounds` runs:
 
