@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, build_parser, main, rerun_options
-from bot.comment import parse_marker
+from bot.comment import Marker, parse_marker
 from fakehub import FakeHub
 
 REALWORLD = Path(__file__).parent / "fixtures" / "realworld"
@@ -495,6 +495,22 @@ def test_pr_posts_comment(fake_hub: FakeHub, hub_pr: int, capsys: pytest.Capture
     assert code == EXIT_FINDINGS
     assert comment.author == fake_hub.bot_user
     assert parse_marker(comment.body).conclusion == "failure"  # type: ignore[union-attr]
+
+
+def test_pr_rerun_edits_same_comment(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    assert len(fake_hub.comments(MODEL_REPO, hub_pr)) == 1
+
+
+def test_pr_fix_posts_new_comment(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    head = fake_hub.push(MODEL_REPO, hub_pr, {".eval_results/gpqa.yaml": CLEAN_GPQA})
+    code, _, _ = run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    markers = [parse_marker(comment.body) for comment in fake_hub.comments(MODEL_REPO, hub_pr)]
+    assert code == EXIT_OK
+    assert [marker.conclusion for marker in markers if marker] == ["failure", "success"]
+    assert markers[-1] == Marker(conclusion="success", head=head)
 
 
 def test_pr_json_has_task_finding(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
