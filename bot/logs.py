@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LOG_SUFFIXES = (".eval", ".json")
-DEFAULT_ENDPOINT = "https://huggingface.co"
 # NOTE: both limits are estimates. A full run of a large benchmark with long reasoning
 # traces can exceed them, so raise them in `LogAuditContext` rather than in this file.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -78,8 +77,10 @@ class LogAuditContext(BaseModel):
     # The results files that `result.report` was made from (path -> content at the
     # pull request's head), because the report keeps no `source.url`.
     files: dict[str, bytes] = Field(default_factory=dict)
-    # The Hub endpoint in use. A log URL on any other host is not fetched.
-    endpoint: str = DEFAULT_ENDPOINT
+    # The Hub endpoint in use, e.g. "https://huggingface.co". A log URL on any other
+    # host is not fetched. It has no default, so a caller cannot reach the real Hub by
+    # forgetting it.
+    endpoint: str
     # A read-only token for gated or private logs, or None to send no token at all.
     token: str | None = None
     # The model repo under review, e.g. "google/gemma-4-12B-it", or None to skip the model check.
@@ -89,7 +90,7 @@ class LogAuditContext(BaseModel):
     max_uncompressed_bytes: int = Field(default=DEFAULT_MAX_UNCOMPRESSED_BYTES, gt=0)
     # Download folder, or None for a temporary folder that is removed after reading.
     cache_dir: Path | None = None
-    # Timeout of the metadata request, in seconds.
+    # Timeout in seconds of the metadata request, and of each read during the download.
     timeout: float = Field(default=30.0, gt=0)
 
 
@@ -191,6 +192,7 @@ def _download_and_read(
             hf_hub_download(
                 file.repo_id, file.path, repo_type=file.repo_type, revision=file.revision,
                 endpoint=context.endpoint, token=token, cache_dir=folder,
+                etag_timeout=context.timeout,
             )
         )
 
@@ -315,12 +317,12 @@ def _fetch_outcome(url: str, claim: LogClaim, context: LogAuditContext) -> EvalL
     try:
         log = fetch_log(parsed, context)
     except LogUnreadable as error:
-        _log_event("log unreadable", parsed, started, str(error))
+        _log_event(logging.INFO, "log unreadable", parsed, started, str(error))
         return _unreadable(claim, str(error))
     except LogServiceError as error:
-        _log_event("log fetch failed", parsed, started, str(error))
+        _log_event(logging.WARNING, "log fetch failed", parsed, started, str(error))
         return BotError(message=f"Downloading the linked Inspect log {quote(url)} failed: {error}.")
-    _log_event("log fetched", parsed, started, log.status)
+    _log_event(logging.INFO, "log fetched", parsed, started, log.status)
     return log
 
 
@@ -454,8 +456,9 @@ def _unreadable(claim: LogClaim, reason: str) -> Finding:
     )
 
 
-def _log_event(event: str, file: HubFile, started: float, outcome: str) -> None:
-    logger.info(
+def _log_event(level: int, event: str, file: HubFile, started: float, outcome: str) -> None:
+    logger.log(
+        level,
         event,
         extra={
             "repo_id": file.repo_id,

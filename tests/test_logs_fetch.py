@@ -236,6 +236,15 @@ def test_hub_outage_is_bot_error(hub: FakeHub, context: LogAuditContext, claim: 
     assert error.file == RESULTS_PATH
 
 
+def test_slow_hub_is_bot_error(hub: FakeHub, context: LogAuditContext, claim: LogClaim) -> None:
+    hub.fail_next(200, method="HEAD", path_prefix=f"/{MODEL_ID}/resolve", delay=1.0)
+    impatient = context.model_copy(update={"timeout": 0.2})
+    findings, error = audit_entry_log(f"{hub.url}/{MODEL_ID}/resolve/main/logs/gpqa.eval", claim, impatient)
+    assert findings == []
+    assert error is not None
+    assert "ReadTimeout" in error.message
+
+
 def test_refused_connection_is_bot_error(claim: LogClaim) -> None:
     closed = LogAuditContext(endpoint="http://127.0.0.1:9", repo_id=MODEL_ID)
     url = f"http://127.0.0.1:9/{MODEL_ID}/resolve/main/logs/gpqa.eval"
@@ -267,7 +276,7 @@ def other_host() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
     handler = type("Handler", (_CountingHandler,), {"hits": hits})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", hits
     server.shutdown()
