@@ -22,7 +22,10 @@ def numeric_value(value: Any) -> float | None:
     """Return the value as a finite float, or None for text, booleans, NaN and infinity."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of more than about 300 digits
+        return None
     return number if math.isfinite(number) else None
 
 
@@ -32,6 +35,8 @@ def check_value(item: ParsedEntry) -> list[Finding]:
     value = item.entry.value
     where = {"file": item.file, "line": item.line_of("value"), "field": "value"}
     number = numeric_value(value)
+    if number is None and isinstance(value, int) and not isinstance(value, bool):
+        number = math.inf  # an integer too large for a float is still a number, only out of range
     if number is None:
         return [finding("value.not-finite", f"The value {quote(value)} is not a finite number.", **where,
                         hint=_number_hint(value))]
