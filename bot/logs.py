@@ -3,9 +3,8 @@
 An entry whose `source.url` is an Inspect log (`.eval` or `.json`) in a Hub repo gets
 its log downloaded through `huggingface_hub` from the Hub endpoint in use, read with
 `inspect_ai.log.read_eval_log`, and checked by `checks.reproduce.log_audit`. Only the
-configured endpoint is contacted. The URL is parsed into (repo, revision, path) and the
-download is rebuilt from those parts. A URL on another host, with user info, or with a
-path that leaves the repo is reported and never requested.
+configured endpoint is contacted: `bot.log_urls` parses the URL into (repo, revision,
+path), and the download is rebuilt from those parts.
 
 A log that is missing, too large or unreadable is the submission's problem and becomes
 a `log.unreadable` warning. A Hub outage is a bot error, because the contributor cannot
@@ -21,8 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
-from urllib.parse import SplitResult, unquote, urlsplit
+from typing import TYPE_CHECKING, TypeVar
 
 # huggingface_hub 2.x sends its requests with httpx2, whose transport errors (refused
 # connections, timeouts) reach the caller unwrapped.
@@ -31,16 +29,15 @@ from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
 from huggingface_hub.errors import (
     DisabledRepoError,
     GatedRepoError,
-    HFValidationError,
     HfHubHTTPError,
     RemoteEntryNotFoundError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from huggingface_hub.utils import validate_repo_id
 from inspect_ai.log import EvalLog, read_eval_log
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.log_urls import MAX_URL_LENGTH, HubFile, UnfetchableLog, parse_log_url
 from checks.entries import ParsedEntry, parse_results_file
 from checks.messages import quote
 from checks.report import BotError, Finding, finding
@@ -52,20 +49,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LOG_SUFFIXES = (".eval", ".json")
 # NOTE: both limits are estimates. A full run of a large benchmark with long reasoning
 # traces can exceed them, so raise them in `LogAuditContext` rather than in this file.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
-MAX_URL_LENGTH = 2048
 
 # Sample fields the audit never reads. Skipping them keeps a large .eval log small in
 # memory (`read_eval_log` ignores this for .json logs).
 _UNUSED_SAMPLE_FIELDS = {"messages", "events", "store"}
-_URL_ACTIONS = ("resolve", "blob", "raw")
-_REPO_TYPE_PREFIXES = {"datasets": "dataset", "spaces": "space"}
-
-RepoType = Literal["model", "dataset", "space"]
 T = TypeVar("T")
 
 
@@ -94,69 +85,12 @@ class LogAuditContext(BaseModel):
     timeout: float = Field(default=30.0, gt=0)
 
 
-class HubFile(BaseModel):
-    """A file in a Hub repo at a revision, as a log URL names it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    repo_id: str
-    repo_type: RepoType
-    revision: str
-    path: str
-
-
-class UnfetchableLog(BaseModel):
-    """A log URL that is not fetched, and the reason."""
-
-    reason: str
-
-
 class LogUnreadable(Exception):
     """The linked log is missing, too large or not an Inspect log (the submission's fault)."""
 
 
 class LogServiceError(Exception):
     """The Hub failed while serving the log (not the contributor's fault)."""
-
-
-def is_log_url(url: str) -> bool:
-    """Tell whether a URL's path ends in an Inspect log suffix (`.eval` or `.json`)."""
-    try:
-        path = urlsplit(url.strip()).path
-    except ValueError:
-        return False
-    return unquote(path).lower().endswith(LOG_SUFFIXES)
-
-
-def parse_log_url(url: str, endpoint: str) -> HubFile | UnfetchableLog | None:
-    """Parse a `source.url` into the Hub file to download.
-
-    Accepts `{endpoint}/[datasets/|spaces/]{repo_id}/(resolve|blob|raw)/{revision}/{path}`
-    where `revision` is one path segment (percent-encoded when it contains `/`, like
-    `refs%2Fpr%2F3`). The query and fragment are ignored.
-
-    Returns:
-        None when the URL is not a log link at all, an `UnfetchableLog` when it is one
-        that is not fetched (another host, user info, a path that leaves the repo), and
-        the `HubFile` otherwise.
-    """
-    if not is_log_url(url):
-        return None
-    if len(url) > MAX_URL_LENGTH or any(ord(char) < 0x21 or char == "\x7f" for char in url):
-        return UnfetchableLog(reason="the URL is too long or contains spaces or control characters")
-
-    try:
-        parts = urlsplit(url)
-        host_problem = _host_problem(parts, urlsplit(endpoint))
-    except ValueError:
-        return UnfetchableLog(reason="the URL's host or port is invalid")
-    if host_problem is not None:
-        return UnfetchableLog(reason=host_problem)
-
-    base_path = urlsplit(endpoint).path.rstrip("/")
-    if not parts.path.startswith(base_path + "/"):
-        return UnfetchableLog(reason=f"the URL is not under the Hub endpoint {quote(endpoint)}")
-    return _parse_repo_path(parts.path[len(base_path) + 1 :])
 
 
 def fetch_log(file: HubFile, context: LogAuditContext) -> EvalLog:
@@ -342,64 +276,6 @@ def _claim(item: ParsedEntry, result: ValidationResult, context: LogAuditContext
         line=item.line_of("source", "url"),
         index=item.index,
     )
-
-
-def _parse_repo_path(path: str) -> HubFile | UnfetchableLog:
-    """Split `[datasets/|spaces/]{repo_id}/{action}/{revision}/{path}`; segments stay encoded."""
-    segments = path.split("/")
-    repo_type: RepoType = "model"
-    if segments[0] in _REPO_TYPE_PREFIXES:
-        repo_type = _REPO_TYPE_PREFIXES[segments[0]]  # type: ignore[assignment]
-        segments = segments[1:]
-
-    # A repo id is `org/name`, or a bare `name` for a few legacy models.
-    if len(segments) > 2 and segments[2] in _URL_ACTIONS:
-        repo_segments, rest = segments[:2], segments[3:]
-    elif repo_type == "model" and len(segments) > 1 and segments[1] in _URL_ACTIONS:
-        repo_segments, rest = segments[:1], segments[2:]
-    else:
-        return UnfetchableLog(reason="the URL is not a file link (`/resolve/` or `/blob/`) in a Hub repo")
-    if len(rest) < 2:
-        return UnfetchableLog(reason="the URL names no revision and file path")
-
-    repo_id = "/".join(unquote(segment) for segment in repo_segments)
-    revision = unquote(rest[0])
-    file_segments = [unquote(segment) for segment in rest[1:]]
-    problem = _path_problem(repo_id, revision, file_segments)
-    if problem is not None:
-        return UnfetchableLog(reason=problem)
-    return HubFile(repo_id=repo_id, repo_type=repo_type, revision=revision, path="/".join(file_segments))
-
-
-def _path_problem(repo_id: str, revision: str, file_segments: list[str]) -> str | None:
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError:
-        return f"{quote(repo_id)} is not a valid repo id"
-    if not revision or ".." in revision.split("/") or "\\" in revision:
-        return f"{quote(revision)} is not a valid revision"
-    for segment in file_segments:
-        if segment in ("", ".", "..") or "/" in segment or "\\" in segment:
-            return "the file path has an empty, '.', '..' or encoded '/' segment"
-    return None
-
-
-def _host_problem(parts: SplitResult, endpoint: SplitResult) -> str | None:
-    """Return why a URL's host is not the endpoint's, or None when it is the same."""
-    if parts.scheme not in ("http", "https"):
-        return f"its scheme {quote(parts.scheme)} is not http or https"
-    if parts.username is not None or parts.password is not None:
-        return "it contains user info before the host"
-    same_host = (parts.hostname or "") == (endpoint.hostname or "")
-    if not same_host or _port(parts) != _port(endpoint):
-        return f"its host {quote(parts.netloc)} is not the Hub endpoint {quote(endpoint.netloc)}"
-    return None
-
-
-def _port(parts: SplitResult) -> int | None:
-    if parts.port is not None:
-        return parts.port
-    return {"http": 80, "https": 443}.get(parts.scheme)
 
 
 def _check_archive(path: Path, max_uncompressed_bytes: int) -> None:

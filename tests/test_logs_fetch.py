@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 from inspect_ai.log import read_eval_log, write_eval_log
 
-from bot.logs import (
-    HubFile,
-    LogAuditContext,
-    UnfetchableLog,
-    audit_entry_log,
-    audit_submitted_logs,
-    parse_log_url,
-)
+from bot.log_urls import HubFile, UnfetchableLog, parse_log_url
+from bot.logs import LogAuditContext, audit_entry_log, audit_submitted_logs
 from checks.inputs import ChangedFile, CheckInput
 from checks.reproduce.log_audit import LogClaim
 from checks.validate import ValidationResult, validate
