@@ -83,7 +83,37 @@ def add_poll_command(subparsers: "argparse._SubParsersAction[argparse.ArgumentPa
     parser = subparsers.add_parser("poll", help="check open pull requests of the watched repos once, then exit")
     parser.add_argument("--config", type=Path, default=None, help="settings file (default: ./evalbot.toml when present)")
     parser.add_argument("--state", type=Path, default=None, help="SQLite state file (default: evalbot.sqlite3)")
+    parser.add_argument(
+        "--repo", type=parse_repo_option, default=None, metavar="[PLATFORM:]OWNER/NAME",
+        help="poll this repo instead of the settings' [[repos]]; PLATFORM is hub (default) or github",
+    )
+    parser.add_argument(
+        "--pr", type=int, default=None, metavar="NUM",
+        help="check only this pull request of --repo, even when its head was checked before",
+    )
     parser.set_defaults(handler=run_poll)
+
+
+def parse_repo_option(value: str) -> WatchedRepo:
+    """Read `--repo github:owner/name` or `hub:owner/name` (model repos)."""
+    platform, _, repo_id = value.rpartition(":")
+    if platform not in ("", "hub", "github"):
+        raise argparse.ArgumentTypeError(f"unknown platform '{platform}' in '{value}'; use hub:OWNER/NAME or github:OWNER/NAME")
+    try:
+        return WatchedRepo(id=repo_id, platform=platform or "hub")  # type: ignore[arg-type]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{repo_id}' is not a repo id; write it as OWNER/NAME") from error
+
+
+def check_one(runner: Runner, repo: WatchedRepo | None, num: int) -> int:
+    """Check one pull request now (the GitHub Action's mode); exit 1 when it failed."""
+    if repo is None:
+        print("evalbot: error: --pr needs --repo; pass --repo github:OWNER/NAME", file=sys.stderr)
+        return 2
+    ref = PullRequestRef(platform=repo.platform, repo_id=repo.id, num=num, repo_type=repo.type)
+    result = runner.run(Job(pr=ref, event="poll", force=True))
+    print(f"{ref}: {result.outcome}")
+    return 1 if result.outcome.startswith("failed") else 0
 
 
 def run_poll(args: argparse.Namespace) -> int:
@@ -96,11 +126,14 @@ def run_poll(args: argparse.Namespace) -> int:
         print(f"evalbot: error: {error}", file=sys.stderr)
         return 2
     try:
-        if not bot.config.repos:
-            print("evalbot: error: no [[repos]] in the settings file; list the repos to poll", file=sys.stderr)
+        if args.pr is not None:
+            return check_one(bot.runner, args.repo, args.pr)
+        config = bot.config if args.repo is None else bot.config.model_copy(update={"repos": [args.repo]})
+        if not config.repos:
+            print("evalbot: error: no [[repos]] in the settings file; list the repos to poll or pass --repo", file=sys.stderr)
             return 2
         token = bot.secrets.hf_token.get_secret_value() if bot.secrets.hf_token else None
-        summary = poll(bot.config, bot.runner, hf_token=token)
+        summary = poll(config, bot.runner, hf_token=token)
     finally:
         bot.close()
     print(

@@ -5,6 +5,7 @@ same secrets and the same state, and retry Hub and GitHub calls the same way.
 """
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -36,20 +37,24 @@ class Bot:
         self.state.close()
 
 
-def build_platforms(config: Config, secrets: Secrets, retries: RetryStats, policy: RetryPolicy) -> dict[str, Platform]:
-    """Create the Hub platform, and the GitHub one when the settings watch a GitHub repo."""
+def build_platforms(
+    config: Config, secrets: Secrets, retries: RetryStats, policy: RetryPolicy, environ: Mapping[str, str]
+) -> dict[str, Platform]:
+    """Create the Hub and GitHub platforms; neither sends a request before it is used.
+
+    `GITHUB_API_URL` in the environment wins over the settings file, because GitHub
+    Actions sets it to the right API root, GitHub Enterprise included.
+    """
     hub_token = secrets.hf_token.get_secret_value() if secrets.hf_token else None
+    github_token = secrets.github_token.get_secret_value() if secrets.github_token else None
     hub = HubPlatform(endpoint=config.hub_endpoint, token=hub_token)
-    platforms: dict[str, Platform] = {"hub": hub}
-    if secrets.github_token is not None or any(repo.platform == "github" for repo in config.repos):
-        github_token = secrets.github_token.get_secret_value() if secrets.github_token else None
-        platforms["github"] = GitHubPlatform(
-            spec_lookup=hub.fetch_spec,
-            token=github_token,
-            api_url=config.github_api_url,
-            session=RetryingSession(policy, retries),
-        )
-    return platforms
+    github = GitHubPlatform(
+        spec_lookup=hub.fetch_spec,
+        token=github_token,
+        api_url=environ.get("GITHUB_API_URL") or config.github_api_url,
+        session=RetryingSession(policy, retries),
+    )
+    return {"hub": hub, "github": github}
 
 
 def default_rerun(config: Config) -> Rerun | None:
@@ -71,12 +76,13 @@ def build_bot(
 ) -> Bot:
     """Read the settings and secrets and start the workers; `platforms` replaces the real ones."""
     config = load_config(config_path)
+    environ = os.environ if environ is None else environ
     secrets = Secrets.from_env(environ)
     policy = policy or RetryPolicy()
     retries = RetryStats()
     configure_hub_retries(policy, retries)
     if platforms is None:
-        platforms = build_platforms(config, secrets, retries, policy)
+        platforms = build_platforms(config, secrets, retries, policy, environ)
 
     state = State(state_path or DEFAULT_STATE_PATH)
     runner = Runner(config=config, state=state, platforms=platforms, rerun=default_rerun(config))

@@ -94,3 +94,25 @@ def test_poll_command_invalid_config_exit_2(tmp_path, capsys):
     config.write_text("hf_token = 'x'\n")
     assert main(["poll", "--config", str(config), "--state", str(tmp_path / "s.sqlite3")]) == 2
     assert "'hf_token'" in capsys.readouterr().err
+
+
+def test_poll_one_pull_request_command(tmp_path, hub, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("HF_TOKEN", hub.token)
+    config = tmp_path / "evalbot.toml"
+    config.write_text(f'hub_endpoint = "{hub.url}"\n')
+    argv = ["poll", "--config", str(config), "--state", str(tmp_path / "s.sqlite3"), "--repo", f"hub:{MODEL}", "--pr", "1"]
+    assert main(argv) == 0
+    assert main(argv) == 0  # --pr checks again even when the head was checked
+    assert capsys.readouterr().out.splitlines()[-1].startswith(f"hub:{MODEL}#1: unchanged")
+    assert sum(c.author == "evalbot" for c in hub.comments(MODEL, 1)) == 1
+
+
+@pytest.mark.parametrize("value", ["gitlab:a/b", "hub:no-slash", "github:"])
+def test_poll_invalid_repo_option_exit_2(value, capsys):
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["poll", "--repo", value])
+    assert exit_info.value.code == 2
