@@ -1,9 +1,9 @@
 """A bounded work queue with a fixed number of worker threads and per-key coalescing.
 
 Webhooks arrive in bursts: one push can send several deliveries, and the Hub and GitHub
-redeliver on timeouts. Jobs carry a key (one pull request); while a job for a key waits
-in the queue, more jobs for that key merge into it, and while it runs, they collapse into
-one follow-up run after it. So a burst for one pull request costs one run, plus at most
+redeliver on timeouts. Each job carries a key (one pull request). While a job waits in
+the queue, more jobs with its key merge into it. While it runs, they collapse into one
+follow-up run after it. So a burst for one pull request costs one run, plus at most
 one more that sees any commit pushed while the first was running.
 """
 

@@ -1,8 +1,10 @@
 """Retries with backoff for GitHub (through `requests`) and the Hub (through `httpx2`).
 
-Both services answer 429 when a client goes too fast and 5xx during outages. A call is
+Both services respond 429 when a client goes too fast and 5xx during outages. A call is
 retried on those statuses and on connection errors or timeouts, waiting `Retry-After`
-seconds when the service sends it, otherwise an exponential backoff. Every call gets a
+seconds when the service sends it, otherwise an exponential backoff. A POST creates
+something (a comment), so it is retried only when the service cannot have acted on it:
+on 429, and when the connection failed before the request was sent. Every call gets a
 timeout, because one hung request would block a worker forever.
 """
 
@@ -22,6 +24,8 @@ from pydantic import BaseModel, Field
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A POST that got a 5xx or timed out while reading may have created its comment already.
+POST_RETRY_STATUSES = frozenset({429})
 
 
 class RetryPolicy(BaseModel):
@@ -57,7 +61,7 @@ class RetryStats:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Read a `Retry-After` header given in seconds; HTTP dates and junk return None."""
+    """Read a `Retry-After` header given in seconds; HTTP dates and invalid values give None."""
     if value is None:
         return None
     try:
@@ -85,13 +89,14 @@ def call_with_retries(
     status_of: Callable[[Any], int],
     retry_after_of: Callable[[Any], str | None],
     transient: tuple[type[BaseException], ...],
+    statuses: frozenset[int] = RETRY_STATUSES,
     stats: RetryStats | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Any:
-    """Call `send` until it returns a status outside `RETRY_STATUSES` or attempts run out.
+    """Call `send` until it returns a status outside `statuses` or attempts run out.
 
-    The last response is returned as is, so the caller's error funnel sees the real
-    status; the last transient exception is re-raised.
+    The last response is returned as is, so the caller's error funnel gets the real
+    status. The last transient exception is re-raised.
     """
     for retry in range(policy.attempts):
         last_attempt = retry == policy.attempts - 1
@@ -103,7 +108,7 @@ def call_with_retries(
             cause, retry_after = type(error).__name__, None
         else:
             status = status_of(response)
-            if status not in RETRY_STATUSES or last_attempt:
+            if status not in statuses or last_attempt:
                 return response
             cause, retry_after = str(status), retry_after_of(response)
 
@@ -128,13 +133,16 @@ class RetryingSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.policy.timeout)
+        is_post = str(method).upper() == "POST"
         return call_with_retries(
             lambda: super(RetryingSession, self).request(method, url, *args, **kwargs),
             self.policy,
             describe=f"{method!s} {url!s}",
             status_of=_requests_status,
             retry_after_of=lambda response: response.headers.get("Retry-After"),
-            transient=(requests.ConnectionError, requests.Timeout),
+            # ConnectTimeout is a ConnectionError: the request was never sent.
+            transient=(requests.ConnectionError,) if is_post else (requests.ConnectionError, requests.Timeout),
+            statuses=POST_RETRY_STATUSES if is_post else RETRY_STATUSES,
             stats=self.stats,
         )
 
@@ -164,13 +172,17 @@ class RetryingTransport(httpx2.BaseTransport):
                 response.read()
             return response
 
+        # The Hub's read-only queries include POSTs (paths-info); a POST under
+        # /discussions creates a comment or a pull request and must not run twice.
+        creates = request.method == "POST" and "/discussions" in request.url.path
         return call_with_retries(
             send,
             self.policy,
             describe=f"{request.method} {request.url}",
             status_of=lambda response: response.status_code,
             retry_after_of=lambda response: response.headers.get("Retry-After"),
-            transient=(httpx2.TransportError,),
+            transient=(httpx2.ConnectError, httpx2.ConnectTimeout) if creates else (httpx2.TransportError,),
+            statuses=POST_RETRY_STATUSES if creates else RETRY_STATUSES,
             stats=self.stats,
         )
 

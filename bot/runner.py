@@ -2,7 +2,7 @@
 
 The webhook server and the poller both turn events into `Job`s; a worker of the
 `bot.queue.WorkQueue` hands each to `Runner.run`. The runner skips a head commit that
-was already checked (unless a command asks again), applies the head's grant, keeps
+was already checked (unless a command requests another check), applies the head's grant, keeps
 re-runs within the daily and per-pull-request budgets, and records the result in the
 state, so the next trigger resumes where a failed check stopped.
 """
@@ -69,7 +69,7 @@ def merge_jobs(pending: Job, new: Job) -> Job:
 
 
 class JobResult(BaseModel):
-    """What a job did, for the log line and the tests."""
+    """Outcome of one job, for the log line and the tests."""
 
     outcome: str
     head_sha: str | None = None
@@ -115,8 +115,8 @@ class Runner:
 
         force, replies = job.force, []
         for request in job.commands:
-            asked_again, reply = self._command(platform, job.pr, pr, request)
-            force = force or asked_again
+            check_again, reply = self._command(platform, job.pr, pr, request)
+            force = force or check_again
             if reply is not None:
                 platform.create_comment(pr, reply)
                 replies.append(reply)

@@ -6,8 +6,8 @@ Routes:
   `GITHUB_WEBHOOK_SECRET`.
 - `GET /healthz`: liveness and queue depth.
 
-A webhook is answered 202 as soon as its jobs are queued; the checks run on the queue's
-workers. Answers: 400 body not JSON, 401 secret missing, 403 secret wrong, 413 body too
+The server responds 202 as soon as a delivery's jobs are queued, and the queue's workers
+run the checks. Other responses: 400 body not JSON, 401 secret missing, 403 secret wrong, 413 body too
 large, 503 queue full or the route's secret not configured (the sender retries later).
 """
 
@@ -35,7 +35,7 @@ QUEUE_FULL_RETRY_AFTER = 30
 
 
 class WebhookApp:
-    """What the HTTP handler needs: settings, secrets, state and the queue."""
+    """The logic behind the HTTP handler, with the settings, secrets, state and queue."""
 
     def __init__(self, *, config: Config, secrets: Secrets, state: State, queue: WorkQueue[Job]) -> None:
         self.config = config
@@ -44,7 +44,7 @@ class WebhookApp:
         self.queue = queue
 
     def receive(self, route: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
-        """Check, parse and queue one delivery; return the HTTP status and JSON answer."""
+        """Check, parse and queue one delivery; return the HTTP status and the JSON response body."""
         if route == "hub":
             secret = self.secrets.webhook_secret
             if secret is None:
@@ -196,7 +196,7 @@ def run_serve(args: argparse.Namespace) -> int:
     app = WebhookApp(config=bot.config, secrets=bot.secrets, state=bot.state, queue=bot.queue)
     for name, value in (("WEBHOOK_SECRET", bot.secrets.webhook_secret), ("GITHUB_WEBHOOK_SECRET", bot.secrets.github_webhook_secret)):
         if value is None:
-            logger.warning("%s is not set: its webhook route answers 503", name)
+            logger.warning("%s is not set: its webhook route responds 503", name)
 
     server = WebhookServer((host, port), app)
     # Stop the same way on SIGTERM (containers, systemd) as on Ctrl-C.

@@ -1,7 +1,7 @@
 """Turn Hub and GitHub webhook payloads into jobs, and check their secrets.
 
 Parsing is lenient: a payload of an unknown kind, or one that lacks a field the bot
-needs, is ignored with a reason (the server answers 2xx), because webhook senders add
+needs, is ignored with a reason (the server responds 2xx), because webhook senders add
 event kinds and fields over time and a 500 would only make them redeliver. The Hub's
 camelCase wire names (`isPullRequest`, `updatedRefs`, `newSha`) are read here and
 nowhere else.
@@ -25,7 +25,7 @@ HUB_DISCUSSION_ACTIONS = frozenset({"create", "update"})
 
 
 class Parsed(BaseModel):
-    """The jobs a payload asks for, or the reason it was ignored."""
+    """The jobs a payload requests, or the reason it was ignored."""
 
     jobs: list[Job] = []
     ignored: str | None = None

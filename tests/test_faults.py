@@ -172,3 +172,39 @@ def test_client_errors_not_retried(status):
     result, waits, _ = run_answers([Answer(status), Answer(200)])
     assert result.status == status
     assert waits == []
+
+
+# A POST that creates a comment is retried only when the service cannot have acted on it.
+def test_comment_post_not_retried_on_500(tmp_path, hub):
+    hub.fail_next(500, method="POST", path_prefix=f"/api/models/{MODEL}/discussions/1/comment")
+    running = start(tmp_path, hub)
+    try:
+        deliver(running)
+        assert running.bot_comments() == []
+        assert running.bot.retries.total() == 0
+        assert running.bot.state.count_checks(PR) == 0
+    finally:
+        running.close()
+
+
+def test_comment_post_retried_on_429(tmp_path, hub):
+    hub.fail_next(429, method="POST", path_prefix=f"/api/models/{MODEL}/discussions/1/comment", retry_after="0")
+    running = start(tmp_path, hub)
+    try:
+        deliver(running)
+        assert len(running.bot_comments()) == 1
+        assert running.bot.retries.snapshot() == {"429": 1}
+    finally:
+        running.close()
+
+
+def test_github_post_not_retried_on_502():
+    import responses
+
+    from bot.retry import RetryingSession
+
+    with responses.RequestsMock() as mock:
+        mock.post("http://127.0.0.1:9/repos/o/r/issues/1/comments", status=502)
+        response = RetryingSession(RetryPolicy(attempts=3, base_delay=0)).post("http://127.0.0.1:9/repos/o/r/issues/1/comments", json={})
+        assert response.status_code == 502
+        assert len(mock.calls) == 1

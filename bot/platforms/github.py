@@ -1,7 +1,7 @@
 """GitHub pull requests through the REST API, with `requests`.
 
-Repos that mirror the Hub layout keep `.eval_results/*.yaml` on GitHub; their benchmark
-specs still live on the Hub, so the spec lookup is passed in (usually the Hub
+Repos that mirror the Hub layout keep `.eval_results/*.yaml` on GitHub. Their benchmark
+specs still live on the Hub, so the caller passes in the spec lookup (usually the Hub
 platform's `fetch_spec`). Files are read at the head sha through the contents API and
 never executed. The commit status has the context `evalbot` and links to the bot's
 comment; it is posted only when its state or description changes.
@@ -157,18 +157,18 @@ class GitHubPlatform:
         return self._remember(pr, data)
 
     def set_status(self, pr: PullRequest, conclusion: Conclusion, *, description: str, target_url: str | None) -> None:
-        """Post the `evalbot` commit status, unless the latest one already says the same."""
-        wanted = {
+        """Post the `evalbot` commit status, unless the latest one has the same state, text and link."""
+        status_body = {
             "state": conclusion,
             "context": STATUS_CONTEXT,
             "description": description[:MAX_DESCRIPTION],
             "target_url": self._comment_urls.get((pr.repo_id, pr.num), target_url),
         }
         current = self._latest_status(pr)
-        if current is not None and all(current.get(key) == wanted[key] for key in ("state", "description", "target_url")):
+        if current is not None and all(current.get(key) == status_body[key] for key in ("state", "description", "target_url")):
             logger.debug("status unchanged", extra={"repo_id": pr.repo_id, "num": pr.num, "head_sha": pr.head_sha})
             return
-        self._json("POST", f"/repos/{pr.repo_id}/statuses/{pr.head_sha}", json=wanted)
+        self._json("POST", f"/repos/{pr.repo_id}/statuses/{pr.head_sha}", json=status_body)
 
     # Helpers
 
@@ -227,16 +227,16 @@ class GitHubPlatform:
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send one request and map failures to the platform's errors (the one funnel)."""
         url = path if path.startswith(("http://", "https://")) else f"{self.api_url}{path}"
-        shown = url.removeprefix(self.api_url)
+        display_path = url.removeprefix(self.api_url)
         try:
             response = self._session.request(method, url, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as error:
-            raise UnavailableError(f"GitHub {method} {shown} failed: {type(error).__name__}; retry later") from error
+            raise UnavailableError(f"GitHub {method} {display_path} failed: {type(error).__name__}; retry later") from error
         if response.ok:
             return response
 
         status = response.status_code
-        detail = f"GitHub {method} {shown} failed with HTTP {status}"
+        detail = f"GitHub {method} {display_path} failed with HTTP {status}"
         if status == 429 or status >= 500 or _is_rate_limited(response):
             raise UnavailableError(f"{detail}; retry later", retry_after=parse_retry_after(response.headers.get("Retry-After")))
         if status == 404:
