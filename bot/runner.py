@@ -11,7 +11,7 @@ import datetime
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -19,7 +19,7 @@ from bot import commands
 from bot.config import Config
 from bot.platforms.base import Platform, PlatformError, PullRequest
 from bot.rerun import RerunContext
-from bot.service import CheckOutcome, Reproducer, check_pull_request
+from bot.service import CheckOutcome, check_pull_request
 from bot.state import PullRequestRef, State, utc_now
 from checks.reproduce.options import RerunOptions
 from checks.report import EntryReport, Grant, Report, finding
@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 # `bot.rerun.reproduce`: re-runs the entries of a validation result in place.
 Rerun = Callable[[Any, RerunOptions, RerunContext], None]
+CheckMode = Literal["rerun", "grant"]
 
 
 class CommandRequest(BaseModel, frozen=True):
@@ -113,21 +114,33 @@ class Runner:
             return JobResult(outcome=f"ignored: no platform '{job.pr.platform}' configured")
         pr = platform.get_pull_request(job.pr.repo_id, job.pr.num, repo_type=job.pr.repo_type)
 
-        force, replies = job.force, []
+        # "rerun" checks from scratch; "grant" (verify, unverify) re-renders the comment
+        # with the stored re-run results, so a grant never pays for model calls again.
+        mode: CheckMode | None = "rerun" if job.force else None
+        verified_by: str | None = None
+        replies: list[str] = []
         for request in job.commands:
-            check_again, reply = self._command(platform, job.pr, pr, request)
-            force = force or check_again
+            accepted, reply = self._command(platform, job.pr, pr, request)
             if reply is not None:
                 platform.create_comment(pr, reply)
                 replies.append(reply)
+            if accepted is not None:
+                command, author = accepted
+                mode = "rerun" if command == "rerun" or mode == "rerun" else "grant"
+                verified_by = author if command == "verify" else verified_by
 
-        if not force and self.state.is_checked(job.pr, pr.head_sha):
+        if mode is None and self.state.is_checked(job.pr, pr.head_sha):
             return JobResult(outcome="skipped: head already checked", head_sha=pr.head_sha, replies=replies)
 
+        hook = _FinishingHook(self, job.pr, reuse_reproductions=mode == "grant")
         outcome = check_pull_request(
-            platform, pr.repo_id, pr.num, repo_type=pr.repo_type,
-            reproducer=self._finishing_hook(job.pr), today=self.today(),
+            platform, pr.repo_id, pr.num, repo_type=pr.repo_type, reproducer=hook, today=self.today(),
         )
+        if verified_by is not None and outcome.report is not None:
+            reply = commands.grant_reply(verified_by, hook.granted)
+            if reply is not None:
+                platform.create_comment(outcome.pull_request, reply)
+                replies.append(reply)
         return self._record(job.pr, outcome, replies)
 
     def _record(self, ref: PullRequestRef, outcome: CheckOutcome, replies: list[str]) -> JobResult:
@@ -141,23 +154,23 @@ class Runner:
 
     def _command(
         self, platform: Platform, ref: PullRequestRef, pr: PullRequest, request: CommandRequest
-    ) -> tuple[bool, str | None]:
-        """Handle one command comment; return (check again, reply or None)."""
+    ) -> tuple[tuple[commands.CommandName, str] | None, str | None]:
+        """Handle one command comment; return ((command, author) when accepted, reply or None)."""
         author, body = request.author, request.body
         if author is None or body is None:
             comment = next((c for c in platform.list_comments(pr) if c.id == request.comment_id), None)
             if comment is None:
-                return False, None
+                return None, None
             author, body = comment.author, comment.body
         if author == platform.bot_user() or author in self.config.bot_users:
-            return False, None
+            return None, None
 
         parsed = commands.parse_command(body)
         if parsed is None:
-            return False, None
+            return None, None
         if parsed.name is None:
             self.state.record_command(ref, pr.head_sha, author, f"unknown:{parsed.word}", "rejected")
-            return False, commands.unknown_command_reply(author, parsed.word)
+            return None, commands.unknown_command_reply(author, parsed.word)
 
         decision = commands.authorize(
             parsed.name,
@@ -168,29 +181,15 @@ class Runner:
         )
         self.state.record_command(ref, pr.head_sha, author, parsed.name, "accepted" if decision.accepted else "rejected")
         if not decision.accepted:
-            return False, decision.reply
+            return None, decision.reply
 
         if parsed.name == "verify":
             self.state.set_grant(ref, Grant(granted_by=author, granted_at=utc_now(), head_sha=pr.head_sha))
         elif parsed.name == "unverify":
             self.state.remove_grant(ref, pr.head_sha)
-        return True, None
+        return (parsed.name, author), None
 
-    # The hook that runs after the checks and before the comment is rendered
-
-    def _finishing_hook(self, ref: PullRequestRef) -> Reproducer:
-        """Build the service's hook: re-run within budget, then apply the head's grant."""
-
-        def finish(result, context: RerunContext) -> None:  # type: ignore[no-untyped-def]
-            # The service passes the head sha it checked as the seed material.
-            head_sha = context.seed_material
-            if self.rerun is not None and self.config.rerun.enabled:
-                self._rerun_within_budget(result, context)
-            grant = self.state.grant_for(ref, head_sha)
-            if grant is not None:
-                commands.apply_grant(result.report, grant, self.config.maintainers)
-
-        return finish
+    # Re-runs within budget, called by the hook below
 
     def _rerun_within_budget(self, result, context: RerunContext) -> None:  # type: ignore[no-untyped-def]
         """Re-run the allowed benchmarks' entries, splitting the remaining budget among them."""
@@ -221,6 +220,49 @@ class Runner:
                 only=[entry for entries in held_back.values() for entry in entries],
             )
 
+
+
+class _FinishingHook:
+    """The service's `reproducer` hook: runs after the checks, before the comment is rendered.
+
+    It re-runs within budget (or copies the stored re-run results for a grant-only
+    check), then applies the head's grant and counts the entries it covers.
+    """
+
+    def __init__(self, runner: Runner, ref: PullRequestRef, *, reuse_reproductions: bool) -> None:
+        self.runner = runner
+        self.ref = ref
+        self.reuse_reproductions = reuse_reproductions
+        self.granted = 0
+
+    def __call__(self, result: Any, context: RerunContext) -> None:
+        # The service passes the head sha it checked as the seed material.
+        head_sha = context.seed_material
+        state = self.runner.state
+        previous = state.last_report(self.ref, head_sha) if self.reuse_reproductions else None
+        if previous is not None:
+            _copy_reproductions(previous, result.report)
+        elif self.runner.rerun is not None and self.runner.config.rerun.enabled:
+            self.runner._rerun_within_budget(result, context)
+
+        grant = state.grant_for(self.ref, head_sha)
+        if grant is not None:
+            self.granted = commands.apply_grant(result.report, grant, self.runner.config.maintainers)
+
+
+def _copy_reproductions(previous: Report, report: Report) -> None:
+    """Copy re-run results and `reproduce.*` findings onto the same entries of a new report."""
+    def key(path: str, entry: EntryReport) -> tuple[object, ...]:
+        return (path, entry.index, entry.dataset_id, entry.task_id, entry.value)
+
+    stored = {key(f.path, e): e for f in previous.files for e in f.entries}
+    for file_report in report.files:
+        for entry in file_report.entries:
+            match = stored.get(key(file_report.path, entry))
+            if match is None or match.reproduction is None:
+                continue
+            entry.reproduction = match.reproduction
+            entry.findings.extend(f for f in match.findings if f.code.startswith("reproduce."))
 
 def _hold_back(report: Report, allowed: set[str]) -> dict[int, list[EntryReport]]:
     """Take the entries of benchmarks outside `allowed` out of the report, by file."""

@@ -3,7 +3,8 @@
 The schema version lives in `PRAGMA user_version`. Opening a file runs every migration
 above its version in one transaction each, so a bot upgrade never needs a manual step.
 Version 1 held checked heads and deliveries; version 2 added the per-entry ledger,
-grants, command history and the daily generation budget.
+grants, command history and the daily generation budget; version 3 keeps each check's
+report, so a grant can be applied without re-running the benchmarks.
 """
 
 import argparse
@@ -84,6 +85,10 @@ MIGRATIONS: list[str] = [
         day TEXT PRIMARY KEY,
         used INTEGER NOT NULL
     );
+    """,
+    # 3: the report of each check, as JSON.
+    """
+    ALTER TABLE checks ADD COLUMN report TEXT;
     """,
 ]
 LATEST_VERSION = len(MIGRATIONS)
@@ -195,13 +200,24 @@ class State:
         with self._lock, self._transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO checks (platform, repo_id, pr_num, head_sha, conclusion,"
-                " checked_at, bot_errors) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (*key, report.conclusion, checked_at, len(report.bot_errors)),
+                " checked_at, bot_errors, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, report.conclusion, checked_at, len(report.bot_errors), report.model_dump_json()),
             )
             self._db.execute(
                 "DELETE FROM entries WHERE platform = ? AND repo_id = ? AND pr_num = ? AND head_sha = ?", key
             )
             self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def last_report(self, pr: PullRequestRef, head_sha: str) -> Report | None:
+        """Return the stored report of a head's check; None when none was stored."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT report FROM checks WHERE platform = ? AND repo_id = ? AND pr_num = ? AND head_sha = ?",
+                (pr.platform, pr.repo_id, pr.num, head_sha),
+            ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return Report.model_validate_json(row[0])
 
     def forget_check(self, pr: PullRequestRef, head_sha: str) -> None:
         """Drop a head from the checked set so the next trigger checks it again."""

@@ -124,3 +124,111 @@ def test_organisation_grant_covers_its_benchmarks():
 def test_grant_reply_only_when_nothing_covered():
     assert grant_reply("alice", 2) is None
     assert grant_reply("alice", 0) is not None
+
+
+# Commands through the runner, against the fake Hub and the real Hub platform.
+import pytest as _pytest  # noqa: E402  (kept apart from the pure tests above)
+
+from bot.runner import CommandRequest, Job  # noqa: E402
+from bot.state import PullRequestRef  # noqa: E402
+from checks.report import Reproduction  # noqa: E402
+from tests.bot_harness import MODEL, make_bot, seed_hub  # noqa: E402
+from tests.fakehub import FakeHub  # noqa: E402
+
+REF = PullRequestRef(platform="hub", repo_id=MODEL, num=1)
+RERUN_CONFIG = """
+[rerun]
+enabled = true
+benchmarks = ["Idavidrein/gpqa"]
+generations_per_day = 25
+
+[maintainers.organizations]
+cais = ["bob"]
+"""
+
+
+class CountingRerun:
+    """Stands in for `bot.rerun.reproduce`: marks each entry consistent at up to 10 generations."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.budgets: list[int] = []
+
+    def __call__(self, result, options, context) -> None:
+        self.calls += 1
+        self.budgets.append(options.max_generations)
+        for entry in result.report.entries():
+            used = min(10, options.max_generations)
+            entry.reproduction = Reproduction(verdict="consistent", reason="matches", generations=used)
+
+
+@_pytest.fixture
+def rerun_bot(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with FakeHub() as hub:
+        seed_hub(hub)
+        bot = make_bot(tmp_path, hub, extra_config=RERUN_CONFIG)
+        counting = CountingRerun()
+        bot.runner.rerun = counting
+        yield bot, hub, counting
+        bot.close()
+
+
+def command_job(hub, author: str, text: str) -> Job:
+    comment_id = hub.add_comment(MODEL, 1, text, author=author)
+    return Job(pr=REF, event="comment", commands=(CommandRequest(comment_id=comment_id),))
+
+
+def test_verify_reuses_stored_rerun(rerun_bot):
+    bot, hub, counting = rerun_bot
+    bot.runner.run(Job(pr=REF, event="test"))
+    bot.runner.run(command_job(hub, "alice", "/evalbot verify"))
+    records = list(bot.state.ledger())
+    assert counting.calls == 1
+    assert records[0]["verdict"] == "consistent"
+    assert records[0]["grant"]["granted_by"] == "alice"
+
+
+def test_maintainer_rerun_runs_again(rerun_bot):
+    bot, hub, counting = rerun_bot
+    bot.runner.run(Job(pr=REF, event="test"))
+    bot.runner.run(command_job(hub, "alice", "/evalbot rerun"))
+    assert counting.calls == 2
+    assert bot.state.generations_on(bot.runner.today().isoformat()) == 20
+
+
+def test_daily_budget_stops_rerun(rerun_bot):
+    bot, hub, counting = rerun_bot
+    for _ in range(4):
+        bot.runner.run(command_job(hub, "alice", "/evalbot rerun"))
+    report = bot.state.last_report(REF, hub.repo(MODEL).refs["refs/pr/1"])
+    # 25 generations a day: 10, 10, then the 5 left, then nothing.
+    assert counting.budgets == [25, 15, 5]
+    assert bot.state.generations_on(bot.runner.today().isoformat()) == 25
+    assert report is not None
+    assert [f.code for f in report.entries()[0].findings][-1] == "reproduce.not-run"
+
+
+def test_verify_of_unmaintained_benchmark_replied(rerun_bot):
+    bot, hub, _ = rerun_bot
+    result = bot.runner.run(command_job(hub, "bob", "/evalbot verify"))
+    assert result.replies == [
+        "`bob`: no entry was verified, because none belongs to a benchmark you maintain "
+        "without an error finding; fix the errors or ask that benchmark's maintainer."
+    ]
+
+
+def test_unverify_drops_badge(rerun_bot):
+    bot, hub, _ = rerun_bot
+    bot.runner.run(command_job(hub, "alice", "/evalbot verify"))
+    bot.runner.run(command_job(hub, "alice", "/evalbot unverify"))
+    assert [record["grant"] for record in bot.state.ledger()] == [None]
+
+
+def test_grant_dropped_by_new_commit(rerun_bot):
+    bot, hub, _ = rerun_bot
+    bot.runner.run(command_job(hub, "alice", "/evalbot verify"))
+    hub.push(MODEL, 1, {"README.md": "# new commit\n"})
+    bot.runner.run(Job(pr=REF, event="push"))
+    newest = [record for record in bot.state.ledger()][-1]
+    assert newest["grant"] is None
