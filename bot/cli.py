@@ -48,8 +48,8 @@ class UsageError(Exception):
 
 
 # Commands of the long-running bot, registered by their own modules. Those modules import
-# the re-run and with it inspect_ai, which takes seconds, so a module is imported only
-# when its command is the one being run; otherwise a stub parser shows it in `--help`.
+# the re-run and with it inspect_ai, which takes seconds. So a module is imported only
+# when its command runs, and otherwise a stub parser lists the command in `--help`.
 BOT_COMMANDS = {
     "serve": ("bot.server", "add_serve_command", "receive Hub and GitHub webhooks and check pull requests"),
     "poll": ("bot.poller", "add_poll_command", "check open pull requests of the watched repos once, then exit"),
@@ -151,7 +151,12 @@ def configure_logging(*, verbose: bool, info: bool = False) -> None:
     for existing in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(existing)
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.INFO if info else logging.WARNING)
+    if verbose:
+        root.setLevel(logging.DEBUG)
+    elif info:
+        root.setLevel(logging.INFO)
+    else:
+        root.setLevel(logging.WARNING)
 
 
 _HANDLER_NAME = "evalbot-cli"

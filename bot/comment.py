@@ -108,16 +108,16 @@ def render_comment(report: Report, context: CommentContext) -> str:
         _verification(report),
         _bot_errors(report.bot_errors),
     ]
-    head = "\n\n".join(part for part in parts if part)
+    summary = "\n\n".join(part for part in parts if part)
     details = "\n\n".join(
         _file_details(file_report) for file_report in report.files if file_report.all_findings()
     )
-    body = f"{head}\n\n{details}" if details else head
+    body = f"{summary}\n\n{details}" if details else summary
     if len(body) <= MAX_COMMENT_CHARS:
         return body + "\n"
 
     note = "_Details were cut to fit the comment size limit; run `evalbot check` for all of them._"
-    body = f"{head}\n\n{note}"
+    body = f"{summary}\n\n{note}"
     if len(body) > MAX_COMMENT_CHARS:
         body = body[: MAX_COMMENT_CHARS - len(note) - 2].rsplit("\n", 1)[0] + "\n\n" + note
     return body + "\n"

@@ -7,8 +7,8 @@ paths the user typed.
 
 Benchmark specs come from a folder laid out like the Hub: `DIR/<org>/<name>/eval.yaml`
 (`DIR/<name>/eval.yaml` for a single-part id). A folder `DIR/<org>/<name>@<revision>/`
-pins one revision; when it is absent the revision is ignored and the unpinned folder is
-used, because a local folder has no history.
+pins one revision. Without such a folder the revision is ignored and the unpinned folder
+is used, because a local folder has no history.
 """
 
 import datetime
