@@ -157,7 +157,7 @@ def _build(text: str, limits: Limits) -> tuple[Any, dict[Path, int]]:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or "invalid YAML"
-        # LibYAML stops at its own nesting limit (1000 levels in 0.2.5) while scanning
+        # LibYAML stops at its own nesting limit (1000 levels in 0.2.6) while scanning
         # ahead in flow collections, before the depth check below receives the events.
         if "nesting depth" in problem:
             raise _LoadError(
