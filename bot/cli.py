@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from huggingface_hub import get_token
 from pydantic import ValidationError
 
 from bot.comment import CommentContext, render_comment
@@ -145,6 +146,9 @@ def configure_logging(*, verbose: bool, info: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_ExtraFieldsFormatter("%(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER_NAME)
+    if not verbose:
+        # Client libraries log every HTTP request at INFO; keep their warnings only.
+        handler.addFilter(lambda record: record.name.startswith(_OWN_LOGGERS) or record.levelno >= logging.WARNING)
     root = logging.getLogger()
     # Replace only our own handler, so calling main() twice in one process (tests, the
     # demo) neither doubles the lines nor removes handlers that others installed.
@@ -160,6 +164,7 @@ def configure_logging(*, verbose: bool, info: bool = False) -> None:
 
 
 _HANDLER_NAME = "evalbot-cli"
+_OWN_LOGGERS = ("bot", "checks", "__main__")
 
 
 class _ExtraFieldsFormatter(logging.Formatter):
@@ -271,6 +276,8 @@ def run_pr(args: argparse.Namespace) -> int:
     from bot.service import check_pull_request, make_reproducer
 
     options = rerun_options(args)
+    if not args.dry_run and get_token() is None:
+        raise UsageError("no Hub token: set HF_TOKEN to a token that may comment, or pass --dry-run")
     platform = _hub_platform(args)
     try:
         outcome = check_pull_request(

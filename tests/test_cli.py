@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from huggingface_hub import constants
 
 from bot.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, build_parser, main, rerun_options
 from bot.comment import Marker, parse_marker
@@ -524,6 +525,32 @@ def test_pr_never_prints_token(fake_hub: FakeHub, hub_pr: int, capsys: pytest.Ca
     assert code == EXIT_FINDINGS
     assert fake_hub.token not in out
     assert fake_hub.token not in err
+
+
+def test_pr_without_token_exits_two(
+    tmp_path: Path, fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_TOKEN")
+    monkeypatch.delenv("HF_OIDC_RESOURCE", raising=False)
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
+    code, _, err = run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    assert code == EXIT_ERROR
+    assert "set HF_TOKEN" in err
+    assert fake_hub.requests == []
+
+
+def test_pr_dry_run_needs_no_token(
+    fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_TOKEN")
+    code, _, _ = run(capsys, "pr", MODEL_REPO, hub_pr, "--dry-run", "--endpoint", fake_hub.url)
+    assert code == EXIT_FINDINGS
+
+
+def test_pr_logs_no_http_lines(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, err = run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    assert "HTTP Request" not in err
+    assert "pull request checked" in err
 
 
 def test_pr_missing_repo_exits_two(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
