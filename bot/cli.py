@@ -195,7 +195,7 @@ def rerun_options(args: argparse.Namespace) -> RerunOptions:
         problem = error.errors()[0]
         flag = "--" + str(problem["loc"][0]).replace("_", "-")
         raise UsageError(
-            f"{flag} '{problem['input']}' is invalid: {problem['msg']}; see 'evalbot check --help' for its range"
+            f"{flag} '{problem['input']}' is invalid: {problem['msg']}; see 'evalbot {args.command} --help' for its range"
         ) from error
 
 
