@@ -79,13 +79,18 @@ def _finding_lines(finding: Finding, path: str) -> list[str]:
 
 
 def _entry_line(path: str, entry: EntryReport) -> str:
-    benchmark = f"{_safe(entry.dataset_id)} / {_safe(entry.task_id)}"
-    line = f"  {_safe(path)} entry {entry.index + 1}: {benchmark} = {_safe(entry.value)}, {entry.badge}"
+    benchmark = f"{_shown_or_dash(entry.dataset_id)} / {_shown_or_dash(entry.task_id)}"
+    line = f"  {_safe(path)} entry {entry.index + 1}: {benchmark} = {_shown_or_dash(entry.value)}, {entry.badge}"
     if entry.reproduction is not None:
         line += f"; {_reproduction_text(entry.reproduction)}"
     if entry.grant is not None:
         line += f"; verified by {_safe(entry.grant.granted_by)} at {_safe(entry.grant.granted_at)}"
     return line
+
+
+def _shown_or_dash(value: object) -> str:
+    """Return the escaped value, or "-" for a field that is missing or not text."""
+    return "-" if value is None else _safe(value)
 
 
 def _reproduction_text(reproduction: Reproduction) -> str:

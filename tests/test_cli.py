@@ -226,6 +226,14 @@ def test_text_report_escapes_terminal_codes(tmp_path: Path, benchmarks: Path, ca
     assert "\x07" not in out
 
 
+def test_text_shows_dash_for_missing_fields(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = write(tmp_path / "bare.yaml", b"- value: 12.5\n")
+    _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks)
+    assert f"  {results} entry 1: - / - = 12.5, community" in out.splitlines()
+
+
 def test_markdown_report_is_comment(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = write(tmp_path / "gpqa.yaml", WRONG_TASK)
     _, out, _ = run(capsys, "check", results, "--benchmarks", benchmarks, "--format", "markdown")
