@@ -43,9 +43,14 @@ def _reject_off_host(request: httpx2.Request) -> None:
         raise OffHostRequest(f"request to '{request.url.host}' blocked; tests may only reach 127.0.0.1")
 
 
+def _guarded_request_hook(request: httpx2.Request) -> None:
+    _reject_off_host(request)
+    _http.hf_request_event_hook(request)
+
+
 def _guarded_client() -> httpx2.Client:
     return httpx2.Client(
-        event_hooks={"request": [_reject_off_host, _http.hf_request_event_hook]},
+        event_hooks={"request": [_guarded_request_hook]},
         follow_redirects=True,
         timeout=None,
     )
@@ -53,11 +58,31 @@ def _guarded_client() -> httpx2.Client:
 
 @pytest.fixture(autouse=True, scope="session")
 def _hub_client_guard() -> Iterator[None]:
-    """Route huggingface_hub through a client that only reaches 127.0.0.1."""
+    """Route huggingface_hub through a client that only reaches 127.0.0.1.
+
+    `bot.retry.configure_hub_retries` installs its own client factory, which calls
+    `bot.retry.hf_request_event_hook`; that name is replaced too, so the guard holds
+    inside tests that configure retries.
+    """
     constants.ENDPOINT = CLOSED_LOCAL_ENDPOINT
-    set_client_factory(_guarded_client)
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        try:
+            import bot.retry
+        except ImportError:
+            pass
+        else:
+            patch.setattr(bot.retry, "hf_request_event_hook", _guarded_request_hook, raising=False)
+        yield
     set_client_factory(_http.default_client_factory)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_hub_client() -> Iterator[None]:
+    """Give each test the guarded client, so no test inherits another's client factory."""
+    # Building a client costs an SSL context, so only a changed factory is replaced.
+    if _http._GLOBAL_CLIENT_FACTORY is not _guarded_client:
+        set_client_factory(_guarded_client)
+    yield
 
 
 @pytest.fixture
