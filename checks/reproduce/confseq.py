@@ -23,7 +23,7 @@ import numpy as np
 # one step (1 / (GRID_POINTS - 1)) and never makes it invalid.
 GRID_POINTS = 1001
 # Bets are truncated at this fraction of the largest bet that keeps capital nonnegative,
-# as in the truncated predictable plug-in of Waudby-Smith and Ramdas.
+# so one item can cost at most half of the capital.
 BET_TRUNCATION = 0.5
 # Weight of the upward bet in the hedged capital; the downward bet gets the rest.
 HEDGE_WEIGHT = 0.5
@@ -139,9 +139,10 @@ class WithoutReplacementCS:
         """Compute bet sizes lambda_t = sqrt(2 log(2/alpha) / (sigma_{t-1}^2 t log(1 + t))).
 
         sigma_t^2 = (1/4 + sum_{i<=t} (x_i - mean_i)^2) / (t + 1) and
-        mean_t = (1/2 + sum_{i<=t} x_i) / (t + 1) start from a fair-coin guess, so the
-        first bets are moderate. The factor t log(1 + t) shrinks the bets slowly enough that
-        the sequence tightens at every sample size rather than at one chosen size.
+        mean_t = (1/2 + sum_{i<=t} x_i) / (t + 1) start from a fair-coin guess (mean 1/2,
+        variance 1/4), so the first bet is defined before any item. The factor t log(1 + t)
+        shrinks the bets slowly enough that the sequence tightens at every sample size
+        rather than at one chosen size. The per-candidate truncation applies afterwards.
         """
         t = positions + 1
         means = (0.5 + self.total + np.cumsum(x)) / (t + 1)
