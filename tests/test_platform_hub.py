@@ -3,7 +3,7 @@
 import pytest
 
 from bot.platforms.base import NotFoundError, PermissionDeniedError, PlatformError, PullRequest, UnavailableError
-from bot.platforms.hub import HubPlatform
+from bot.platforms.hub import HubPlatform, git_blob_id
 from checks.inputs import SpecUnavailable
 from fakehub import FakeHub
 
@@ -173,6 +173,21 @@ def test_blob_cache_skips_second_download(fake_hub: FakeHub, platform: HubPlatfo
     fake_hub.reset_requests()
     platform.main_results(fetch(platform, repo, num), max_file_size=LIMIT)
     assert fake_hub.count("GET", "/resolve/") == 0
+
+
+def test_git_blob_id_matches_git() -> None:
+    # `printf 'hello\n' | git hash-object --stdin`
+    assert git_blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+def test_moved_branch_content_not_cached(fake_hub: FakeHub, platform: HubPlatform, repo: str) -> None:
+    pr = fetch(platform, repo, open_pr(fake_hub, repo))
+    platform._base_tree(pr, platform._state(pr))  # list main's tree, then move main
+    fake_hub.commit(repo, {".eval_results/kept.yaml": "- moved\n"})
+    assert platform.main_results(pr, max_file_size=LIMIT)[".eval_results/kept.yaml"] == b"- moved\n"
+    fake_hub.reset_requests()
+    platform.main_results(pr, max_file_size=LIMIT)
+    assert fake_hub.count("GET", "kept.yaml") == 1
 
 
 # Benchmark specs

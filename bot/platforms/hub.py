@@ -20,6 +20,7 @@ a comparison of the full trees when the diff is missing or visibly cut.
 """
 
 import contextlib
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -59,9 +60,10 @@ SPEC_FILENAME = "eval.yaml"
 MAX_SPEC_BYTES = 1024 * 1024
 # Other open pull requests read for duplicates, newest first; older ones are ignored.
 MAX_OTHER_PULL_REQUESTS = 50
-# Seconds before a file download gives up; the HfApi calls use the library's settings.
+# Seconds before a file download gives up. The HfApi calls use the shared client's
+# timeout, which is none by default; `bot.retry.configure_hub_retries` sets one.
 DOWNLOAD_TIMEOUT = 30.0
-# Entries of the in-process caches (blob contents and pinned specs).
+# Entries of each in-process cache: blob contents, pinned specs and per-check state.
 CACHE_ENTRIES = 512
 RESULTS_FOLDER = RESULTS_DIR.rstrip("/")
 
@@ -121,8 +123,8 @@ class HubPlatform:
         self.hub_endpoint = self.api.endpoint.rstrip("/")
         self._token = token
         self._bot_user = bot_user
-        self._checks: dict[tuple[str, str, int], _CheckState] = {}
-        self._checks_lock = threading.Lock()
+        # Keyed by (repo type, repo id, number); bounded because a server runs for weeks.
+        self._checks = _LruCache()
         self._blobs = _LruCache()
         self._pinned_specs = _LruCache()
 
@@ -138,8 +140,7 @@ class HubPlatform:
             with hub_errors(f"head commit of {what}"):
                 info = self.api.repo_info(repo_id, revision=f"refs/pr/{num}", repo_type=repo_type)
             head_sha = info.sha or head_sha
-        with self._checks_lock:
-            self._checks[(repo_type, repo_id, num)] = _CheckState(details=details)
+        self._checks.put((repo_type, repo_id, num), _CheckState(details=details))
         base = (details.target_branch or "main").removeprefix("refs/heads/")
         return PullRequest(
             repo_id=repo_id,
@@ -283,9 +284,8 @@ class HubPlatform:
     # Helpers
 
     def _state(self, pr: PullRequest) -> _CheckState:
-        with self._checks_lock:
-            state = self._checks.get((pr.repo_type, pr.repo_id, pr.num))
-        if state is None:
+        state = self._checks.get((pr.repo_type, pr.repo_id, pr.num))
+        if not isinstance(state, _CheckState):
             raise PlatformError(
                 f"pull request {pr.num} of '{pr.repo_id}' was not fetched; call get_pull_request first."
             )
@@ -335,7 +335,10 @@ class HubPlatform:
             return cached  # type: ignore[return-value]
         what = f"'{entry.path}' of '{pr.repo_id}' at '{revision}'"
         content = self._download(pr.repo_type, pr.repo_id, revision, entry.path, max_file_size, what)
-        self._blobs.put(key, content)
+        # A branch can move between the tree listing and the download; only content
+        # that matches the listed blob id is cached under it.
+        if git_blob_id(content) == entry.blob_id:
+            self._blobs.put(key, content)
         return content
 
     def _download(
@@ -390,7 +393,7 @@ def _http_error(what: str, error: HfHubHTTPError) -> PlatformError:
     if status == 429 or (status is not None and status >= 500):
         retry_after = _retry_after(error)
         return UnavailableError(f"{what} failed with HTTP {status}; retry later.", retry_after=retry_after)
-    return PlatformError(f"{what} failed with HTTP {status}.")
+    return PlatformError(f"{what} failed with HTTP {status}; this is a bot error, report it with the logs.")
 
 
 def _retry_after(error: HfHubHTTPError) -> float | None:
@@ -399,6 +402,11 @@ def _retry_after(error: HfHubHTTPError) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def git_blob_id(content: bytes) -> str:
+    """Return git's blob sha1 of `content`, the `oid` that the Hub's tree listing reports."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
 
 
 def _compare_trees(head: dict[str, RepoFile], base: dict[str, RepoFile]) -> dict[str, FileStatus]:
