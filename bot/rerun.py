@@ -1,6 +1,6 @@
 """Re-run a benchmark's Inspect task on a seeded sample of its items, per entry.
 
-The parent side of the re-run: decide which entries cannot be re-run (and say why),
+The parent side of the re-run: decide which entries cannot be re-run (with the reason),
 fetch the split's data files through `huggingface_hub` or from a local benchmarks folder,
 then run each entry in a child process (`python -m checks.reproduce.child`) that holds
 no write token, and write its verdict into the report.
@@ -71,7 +71,7 @@ STDERR_TAIL = 2000
 
 
 class RerunContext(BaseModel):
-    """Where a re-run gets its seed, its data and its child process."""
+    """Seed material, data source and child process settings of a re-run."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -96,7 +96,7 @@ class RerunContext(BaseModel):
 
 
 class NotRun(Exception):
-    """The entry cannot be re-run; the message says why and goes into the report."""
+    """The entry cannot be re-run; the message gives the reason and goes into the report."""
 
 
 class ChildFailed(Exception):
@@ -106,11 +106,10 @@ class ChildFailed(Exception):
 def reproduce(result: ValidationResult, options: RerunOptions, context: RerunContext) -> None:
     """Re-run every entry of `result.report` that can be re-run, in place.
 
-    Sets `EntryReport.reproduction` on each entry of an Inspect benchmark, adds a
-    `reproduce.*` finding where the verdict is inconsistent, inconclusive or not-run, and
-    appends a `BotError` to the report when the child process crashes, hangs or times out,
-    or when the Hub fails while the data files download. Never raises for a problem of
-    one entry.
+    Sets `EntryReport.reproduction` on each entry and adds a `reproduce.*` finding where
+    the verdict is inconsistent, inconclusive or not-run. A child process that crashes,
+    hangs or times out, and a Hub failure while the data files download, append a
+    `BotError` to the report instead. Never raises for a problem of one entry.
     """
     for file_report in result.report.files:
         for entry in file_report.entries:
@@ -188,8 +187,8 @@ def _find_task(result: ValidationResult, entry: EntryReport) -> tuple[str, str |
     """Return (dataset id, revision, raw task mapping, task count) of the entry's task."""
     if entry.dataset_id is None or entry.task_id is None:
         raise NotRun("the entry names no dataset id or task id")
-    # NOTE: EntryReport has no revision field, so the spec is found by dataset id; a pull
-    # request that pins two revisions of one benchmark is not re-run until it has one.
+    # NOTE: EntryReport has no revision field, so the spec is found by its dataset id.
+    # A pull request that pins two revisions of one benchmark is therefore not re-run.
     revision_field = getattr(entry, "revision", None)
     keys = [key for key in result.raw_specs if key[0] == entry.dataset_id]
     if revision_field is not None:
@@ -240,9 +239,9 @@ def _data_folder(dataset_id: str, revision: str | None, config: str, split: str,
 
 
 def _local_folder(benchmarks_dir: Path, dataset_id: str, revision: str | None) -> Path:
-    if not _DATASET_ID_RE.fullmatch(dataset_id):
+    if not _DATASET_ID_RE.fullmatch(dataset_id) or ".." in dataset_id:
         raise NotRun(f"the dataset id '{dataset_id}' cannot name a local benchmarks folder")
-    if revision is not None and _REVISION_RE.fullmatch(revision):
+    if revision is not None and _REVISION_RE.fullmatch(revision) and ".." not in revision:
         pinned = benchmarks_dir / f"{dataset_id}@{revision}"
         if pinned.is_dir():
             return pinned

@@ -1,17 +1,21 @@
 """End-to-end re-runs: the real child process drives Inspect's `openai-api` provider
 against the local model server on 127.0.0.1."""
 
+import datetime
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.platforms.local import LocalSpecs
 from bot.rerun import RerunContext, reproduce
+from checks.inputs import ChangedFile, CheckInput
 from checks.reproduce.options import RerunOptions
 from checks.reproduce.sampling import draw_order
+from checks.validate import validate
 from model_server import ModelServer
-from rerun_helpers import answers_of, sum_items, validation_result, write_benchmark
+from rerun_helpers import DATASET_ID, RESULTS_PATH, TASK_ID, answers_of, sum_items, validation_result, write_benchmark
 
 POPULATION = 60
 MODEL = "openai-api/local/test-model"
@@ -71,7 +75,7 @@ def options(**overrides: object) -> RerunOptions:
 def test_claim_at_truth_is_consistent(benchmarks, server, items):
     claim = round(true_accuracy(server, items) * 100, 1)
     result = validation_result(claim)
-    reproduce(result, options(delta=15), context(benchmarks))
+    reproduce(result, options(delta=15, batch_size=30), context(benchmarks))
     reproduction = result.report.entries()[0].reproduction
     assert reproduction.verdict == "consistent"
     assert reproduction.model == MODEL
@@ -80,13 +84,18 @@ def test_claim_at_truth_is_consistent(benchmarks, server, items):
 
 
 def test_claim_far_off_is_inconsistent(benchmarks, server, items):
+    # Through the real checks: the spec comes from the benchmarks folder, as in
+    # `evalbot check --benchmarks DIR --model MODEL`.
     claim = round((true_accuracy(server, items) - 0.2) * 100, 1)
-    result = validation_result(claim)
+    content = f"- dataset:\n    id: {DATASET_ID}\n    task_id: {TASK_ID}\n  value: {claim}\n".encode()
+    inputs = CheckInput(changed=[ChangedFile(path=RESULTS_PATH, status="added", content=content)], today=datetime.date(2026, 6, 1))
+    result = validate(inputs, LocalSpecs(benchmarks))
     reproduce(result, options(), context(benchmarks))
     entry = result.report.entries()[0]
     assert entry.reproduction.verdict == "inconsistent"
     assert [f.code for f in entry.findings] == ["reproduce.inconsistent"]
     assert entry.badge == "community"
+    assert result.report.conclusion == "failure"
 
 
 def test_tiny_budget_is_inconclusive(benchmarks, server, items):
@@ -95,19 +104,14 @@ def test_tiny_budget_is_inconclusive(benchmarks, server, items):
     reproduce(result, options(max_items=5, batch_size=5), context(benchmarks))
     entry = result.report.entries()[0]
     assert entry.reproduction.verdict == "inconclusive"
-    assert entry.reproduction.items == 5
     assert [f.code for f in entry.findings] == ["reproduce.inconclusive"]
-
-
-def test_report_records_seeded_draw(benchmarks, server, items):
-    result = validation_result(50.0)
-    reproduce(result, options(max_items=5, batch_size=5), context(benchmarks))
-    reproduction = result.report.entries()[0].reproduction
-    drawn = [str(index + 1) for index in draw_order(POPULATION, reproduction.seed)[:5]]
-    assert [s.id for s in reproduction.item_scores] == drawn
-    assert reproduction.inspect_version
-    assert reproduction.population == POPULATION
-    assert all(len(s.input_hash) == 16 for s in reproduction.item_scores)
+    # The report lets anyone redo the draw: the seed gives the items, in order.
+    drawn = [str(index + 1) for index in draw_order(POPULATION, entry.reproduction.seed)[:5]]
+    assert [s.id for s in entry.reproduction.item_scores] == drawn
+    assert entry.reproduction.generations == 5
+    assert entry.reproduction.population == POPULATION
+    assert entry.reproduction.inspect_version
+    assert all(len(s.input_hash) == 16 for s in entry.reproduction.item_scores)
 
 
 # Provider failures: Inspect retries, then the entry is not run and keeps what finished.

@@ -34,7 +34,7 @@ def run(result, benchmarks: Path, **option_fields: object) -> None:
     reproduce(result, RerunOptions(**fields), context)
 
 
-# Each case that cannot be re-run says why, in the reproduction and in an info finding.
+# Each case that cannot be re-run gives the reason, in the reproduction and in an info finding.
 
 NOT_RUN_CASES = [
     ("disabled", validation_result(70.0), {"enabled": False}, "not enabled"),
@@ -91,11 +91,12 @@ def test_missing_local_folder_is_not_run(tmp_path):
     assert "has no folder" in result.report.entries()[0].reproduction.reason
 
 
-def test_hostile_dataset_id_names_no_folder(tmp_path):
+@pytest.mark.parametrize("dataset_id", ["../../etc", "org/..", "/etc/passwd", "org/name/../../x"])
+def test_hostile_dataset_id_names_no_folder(tmp_path, dataset_id):
     result = validation_result(70.0)
-    result.raw_specs = {("../../etc", None): raw_spec()}
-    result.specs = {("../../etc", None): result.specs[(DATASET_ID, None)]}
-    result.report.entries()[0].dataset_id = "../../etc"
+    result.raw_specs = {(dataset_id, None): raw_spec()}
+    result.specs = {(dataset_id, None): result.specs[(DATASET_ID, None)]}
+    result.report.entries()[0].dataset_id = dataset_id
     run(result, tmp_path)
     assert "cannot name a local benchmarks folder" in result.report.entries()[0].reproduction.reason
 

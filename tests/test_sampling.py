@@ -49,8 +49,9 @@ def test_order_changes_with_seed():
 
 
 def test_order_is_stable_across_versions():
-    # Python's random.Random(int) sequence is fixed across CPython 3 releases.
-    assert draw_order(8, seed=42) == [3, 4, 6, 7, 2, 5, 0, 1]
+    # Python documents random.Random(int).random() as stable across versions; the draw
+    # uses only that, so this order is fixed for good.
+    assert draw_order(8, seed=42) == [6, 4, 3, 2, 7, 1, 0, 5]
 
 
 def test_order_of_empty_population():

@@ -53,7 +53,7 @@ class BenchmarkDataError(Exception):
 
 
 def run_request(request: ChildRequest, work_dir: Path) -> Reproduction:
-    """Re-run one entry as the request says and return its reproduction."""
+    """Re-run one entry as the request specifies and return its reproduction."""
     task_spec = parse_task(request.raw_task)
     samples = _load_samples(request, task_spec, work_dir)
     task = build_task(

@@ -15,7 +15,7 @@ import yaml
 
 
 class DataFilesError(ValueError):
-    """The dataset does not say, or says wrongly, which files hold a config and split."""
+    """The dataset's files for a config and split are not declared, or declared wrongly."""
 
 
 def readme_configs(readme: str | None) -> list[dict[str, Any]] | None:
@@ -93,7 +93,7 @@ def load_split(folder: Path, config: str, split: str, cache_dir: Path) -> Any:
     `load_dataset` writes, so nothing lands in the user's cache.
 
     Raises:
-        DataFilesError: when no file in the folder holds the config and split.
+        DataFilesError: when no file in the folder contains the config and split.
     """
     # `datasets` reads these at call time as well as at import, so setting them here
     # keeps a local load from asking the Hub about a repo with the folder's name.

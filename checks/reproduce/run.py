@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from checks.report import ItemScore, Reproduction
 from checks.reproduce.hashing import input_hash
 from checks.reproduce.options import RerunOptions
+from checks.reproduce.sampling import batches
 from checks.reproduce.stats import Decision, SequentialTest
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ EvalFunction = Callable[..., list[EvalLog]]
 
 
 class RunFailed(Exception):
-    """An Inspect run did not finish, after Inspect's own retries; `completed` survive."""
+    """An Inspect run did not finish after Inspect's own retries; `completed` keeps the scored items."""
 
     def __init__(self, message: str, completed: list[ItemScore]) -> None:
         super().__init__(message)
@@ -106,8 +107,7 @@ def run_batches(
     decision: Decision | None = None
 
     with tempfile.TemporaryDirectory(prefix="evalbot-rerun-") as log_dir:
-        for start in range(0, budget.items, options.batch_size):
-            batch = list(order[start : min(start + options.batch_size, budget.items)])
+        for batch in batches(list(order[: budget.items]), options.batch_size):
             logs = eval_function(
                 task,
                 model=model,
@@ -152,7 +152,7 @@ def reproduction_from(
 ) -> Reproduction:
     """Turn the last decision of a finished run into the report's reproduction fields.
 
-    The caller adds the claim, seed, model and statistics settings, which it knows
+    The caller adds the claim, seed, model and statistics settings, which are fixed
     before the run starts.
     """
     if decision is None:

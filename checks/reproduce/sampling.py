@@ -1,8 +1,9 @@
 """Seeded item draws, so anyone can redo the same re-run from the same pull request.
 
 The seed is a hash of (model repo, head sha or file hash, dataset, task). The draw is a
-permutation of the benchmark's items made with Python's `random.Random`, whose
-sequence for an integer seed is stable across CPython versions. Inspect's
+Fisher-Yates permutation of the benchmark's items driven by `random.Random(seed).random()`,
+the one part of the `random` module whose sequence Python's documentation promises to
+keep across versions (`shuffle` itself is not covered by that promise). Inspect's
 `shuffle_choices` is unseeded unless a seed is passed, so the re-run passes this one.
 """
 
@@ -26,7 +27,11 @@ def draw_order(population: int, seed: int) -> list[int]:
     if population < 0:
         raise ValueError(f"population '{population}' is negative; pass the number of items")
     order = list(range(population))
-    random.Random(seed).shuffle(order)
+    generator = random.Random(seed)
+    for last in range(population - 1, 0, -1):
+        # A float in [0, 1) picks a position in 0..last; the bias of the float is below 2**-50.
+        swap = int(generator.random() * (last + 1))
+        order[last], order[swap] = order[swap], order[last]
     return order
 
 
