@@ -167,6 +167,15 @@ def test_other_prs_exclude_this_one(fake_hub: FakeHub, platform: HubPlatform, re
     assert [(o.num, o.files) for o in others] == [(other, {".eval_results/other.yaml": b"- other\n"})]
 
 
+def test_open_numbers_include_drafts(fake_hub: FakeHub, platform: HubPlatform, repo: str) -> None:
+    first = open_pr(fake_hub, repo)
+    draft = fake_hub.open_pull_request(repo, {"a.txt": "a"}, status="draft")
+    fake_hub.open_discussion(repo)
+    merged = fake_hub.open_pull_request(repo, {"b.txt": "b"})
+    fake_hub.set_status(repo, merged, "merged")
+    assert platform.open_pull_request_numbers(repo) == [draft, first]
+
+
 def test_blob_cache_skips_second_download(fake_hub: FakeHub, platform: HubPlatform, repo: str) -> None:
     num = open_pr(fake_hub, repo)
     platform.main_results(fetch(platform, repo, num), max_file_size=LIMIT)

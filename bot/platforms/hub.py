@@ -191,15 +191,7 @@ class HubPlatform:
 
     def other_pull_requests(self, pr: PullRequest, *, max_file_size: int) -> list[OtherPullRequest]:
         """Read the results files that other open pull requests add or change."""
-        what = f"open pull requests of {pr.repo_type} '{pr.repo_id}'"
-        with hub_errors(what):
-            discussions = self.api.get_repo_discussions(
-                pr.repo_id,
-                repo_type=pr.repo_type,
-                discussion_type="pull_request",
-                discussion_status="open",
-            )
-            nums = [d.num for d in discussions if d.is_pull_request and d.num != pr.num]
+        nums = [num for num in self.open_pull_request_numbers(pr.repo_id, repo_type=pr.repo_type) if num != pr.num]
         base_tree = self._base_tree(pr, self._state(pr))
 
         others: list[OtherPullRequest] = []
@@ -217,6 +209,18 @@ class HubPlatform:
             }
             others.append(OtherPullRequest(num=num, files=files))
         return others
+
+    def open_pull_request_numbers(self, repo_id: str, *, repo_type: str = "model") -> list[int]:
+        """List the numbers of a repo's open pull requests (drafts included), newest first.
+
+        NOTE: this relies on the Hub's `status=open` filter listing draft pull requests
+        too, as the fake Hub does; a draft it leaves out is not compared for duplicates.
+        """
+        with hub_errors(f"open pull requests of {repo_type} '{repo_id}'"):
+            discussions = self.api.get_repo_discussions(
+                repo_id, repo_type=repo_type, discussion_type="pull_request", discussion_status="open"
+            )
+            return [d.num for d in discussions if d.is_pull_request and d.status in ("open", "draft")]
 
     # Benchmark specs
 
