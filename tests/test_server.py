@@ -290,3 +290,79 @@ def test_github_stranger_command_replied(github_running):
         "listed in the bot's settings, so nothing happened."
     )
     assert fake.statuses[-1]["description"] == "success: 0 verified, 1 community"
+
+
+# Payload parsing, table-driven: which deliveries become jobs.
+from bot.webhooks import parse_github, parse_hub  # noqa: E402
+
+
+def hub_payload(name: str, **edits: str) -> dict:
+    return json.loads(load_webhook(name, **edits))
+
+
+def test_hub_push_to_several_pull_requests():
+    payload = hub_payload("hub_repo_content_pr.json")
+    payload["updatedRefs"].append({"ref": "refs/pr/4", "newSha": "f" * 40})
+    payload["updatedRefs"].append({"ref": "refs/heads/pr/5", "newSha": "e" * 40})
+    parsed = parse_hub(payload, "d")
+    assert [(job.pr.num, job.head_sha) for job in parsed.jobs] == [(1, "2" * 40), (4, "f" * 40)]
+
+
+@pytest.mark.parametrize("ref", ["refs/pr/0", "refs/pr/-1", "refs/pr/1x", "refs/pr/", 5, None])
+def test_hub_push_bad_ref_ignored(ref):
+    payload = hub_payload("hub_repo_content_pr.json")
+    payload["updatedRefs"] = [{"ref": ref, "newSha": "f" * 40}]
+    assert parse_hub(payload, "d").jobs == []
+
+
+def test_hub_push_bad_sha_dropped():
+    payload = hub_payload("hub_repo_content_pr.json", **{"2" * 40: "not-a-sha"})
+    assert parse_hub(payload, "d").jobs[0].head_sha is None
+
+
+def test_hub_hidden_comment_ignored():
+    payload = hub_payload("hub_comment_create.json", **{'"hidden": false': '"hidden": true'})
+    assert parse_hub(payload, "d").ignored == "the comment is hidden"
+
+
+def test_hub_comment_job_has_no_author():
+    # The Hub sends the author's id only, so the runner reads the name from the Hub.
+    parsed = parse_hub(hub_payload("hub_comment_create.json", COMMENT_ID="c1"), "d")
+    assert parsed.jobs[0].commands[0].comment_id == "c1"
+    assert parsed.jobs[0].commands[0].author is None
+
+
+@pytest.mark.parametrize(
+    ("event", "edits", "reason"),
+    [
+        ("pull_request", {'"action": "opened"': '"action": "closed"'}, "pull_request action 'closed' is not handled"),
+        ("pull_request", {'"action": "opened"': '"action": "labeled"'}, "pull_request action 'labeled' is not handled"),
+        ("pull_request", {'"full_name": "org/results"': '"full_name": 5'}, "payload has no repository.full_name"),
+        ("push", {}, "event 'push' is not handled"),
+        (None, {}, "event None is not handled"),
+    ],
+)
+def test_github_pull_request_ignored(event, edits, reason):
+    payload = json.loads(load_webhook("github_pull_request_opened.json", **edits))
+    assert parse_github(event, payload, "d").ignored == reason
+
+
+@pytest.mark.parametrize(
+    ("edits", "reason"),
+    [
+        ({'"action": "created"': '"action": "edited"'}, "issue_comment action 'edited' is not handled"),
+        ({'"pull_request": {"url": "https://api.github.com/repos/org/results/pulls/7"}': '"labels": []'}, "the comment is not on a pull request"),
+        ({'"body": "/evalbot verify"': '"body": "nice work"'}, "the comment holds no /evalbot command"),
+        ({'"body": "/evalbot verify"': '"body": null'}, "the comment holds no /evalbot command"),
+    ],
+)
+def test_github_comment_ignored(edits, reason):
+    payload = json.loads(load_webhook("github_issue_comment_created.json", **edits))
+    assert parse_github("issue_comment", payload, "d").ignored == reason
+
+
+@pytest.mark.parametrize("action", ["opened", "synchronize", "reopened"])
+def test_github_pull_request_actions_queued(action):
+    payload = json.loads(load_webhook("github_pull_request_opened.json", **{'"action": "opened"': f'"action": "{action}"'}))
+    parsed = parse_github("pull_request", payload, "d")
+    assert [(job.pr.repo_id, job.pr.num, job.head_sha) for job in parsed.jobs] == [("org/results", 7, "4" * 40)]
