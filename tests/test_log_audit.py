@@ -170,6 +170,15 @@ def test_other_claim_is_metric_mismatch(log_path: Path, claim: LogClaim) -> None
     assert codes(log, claim.model_copy(update={"value": 55.0})) == ["log.metric-mismatch"]
 
 
+def test_metric_with_arguments_skips_recompute(log_path: Path, tmp_path: Path, claim: LogClaim) -> None:
+    def custom_metric(log: EvalLog) -> None:
+        _flipped_sample_score(log)
+        assert log.results is not None
+        log.results.scores[0].metrics["accuracy"].params = {"to_float": "custom_to_float"}
+
+    assert codes(edited(log_path, tmp_path, custom_metric), claim) == []
+
+
 def test_header_only_log_skips_recompute(log_path: Path, claim: LogClaim) -> None:
     log = read_eval_log(str(log_path), header_only=True)
     assert codes(log, claim) == []

@@ -247,6 +247,10 @@ def check_recomputed(log: EvalLog, claim: LogClaim) -> list[Finding]:
     headline = headline_metric(log)
     if headline is None or headline.name not in MEAN_METRICS or not log.samples:
         return []
+    # A metric created with arguments (such as its own `to_float`) cannot be rebuilt
+    # from the log, so recomputing it with the defaults could flag a correct log.
+    if headline.metric.params:
+        return []
 
     score = headline.score
     reducer = score.reducer or _first_reducer(log) or DEFAULT_REDUCER
