@@ -85,6 +85,13 @@ def test_open_pull_requests_filter(fake_hub: FakeHub, api: HfApi, pull_request: 
     assert [d.num for d in listed] == [pull_request]
 
 
+def test_discussions_page_by_fifty(fake_hub: FakeHub, api: HfApi, pull_request: int) -> None:
+    for _ in range(60):
+        fake_hub.open_discussion("org/model")
+    assert len(list(api.get_repo_discussions("org/model"))) == 61
+    assert fake_hub.count("GET", "/discussions") == 2
+
+
 def test_comment_then_edit(fake_hub: FakeHub, api: HfApi, pull_request: int) -> None:
     posted = api.comment_discussion("org/model", pull_request, "first")
     edited = api.edit_discussion_comment("org/model", pull_request, posted.id, "second")
