@@ -42,6 +42,7 @@ from checks.entries import ParsedEntry, parse_results_file
 from checks.messages import quote
 from checks.report import BotError, Finding, finding
 from checks.reproduce.log_audit import LogClaim, audit_log
+from checks.reproduce.log_scores import LogItemScores, headline_item_scores
 from checks.values import numeric_value
 
 if TYPE_CHECKING:
@@ -158,15 +159,23 @@ def read_log_file(path: Path) -> EvalLog:
         ) from error
 
 
-def audit_submitted_logs(result: ValidationResult, context: LogAuditContext) -> None:
+def audit_submitted_logs(result: ValidationResult, context: LogAuditContext) -> LogItemScores:
     """Audit the Inspect log linked by each entry of `result.report`, in place.
 
     Adds `log.*` findings to entries whose `source.url` is an Inspect log, and a
     `BotError` to the report when the Hub failed or the audit itself crashed. Reads each
     file's entries from `context.files`, and downloads a log linked by several entries
-    once. Never raises for one entry's problem.
+    once. An unexpected error in one file or entry becomes a bot error, so the others
+    are still audited.
+
+    Returns:
+        The per-item scores of each log that was read, keyed by (file path, entry
+        index). Pass them to `checks.reproduce.log_scores.add_agreement_findings` after
+        the re-run.
     """
     fetched: dict[str, EvalLog | Finding | BotError] = {}
+    item_scores: dict[str, dict[str, float]] = {}
+    log_scores: LogItemScores = {}
     for file_report in result.report.files:
         content = context.files.get(file_report.path)
         if content is None or not file_report.entries:
@@ -191,6 +200,13 @@ def audit_submitted_logs(result: ValidationResult, context: LogAuditContext) -> 
             entry_report.findings.extend(findings)
             if error is not None:
                 result.report.bot_errors.append(error)
+
+            log = fetched.get(url)
+            if isinstance(log, EvalLog):
+                if url not in item_scores:
+                    item_scores[url] = _guarded(result, item.file, item.index, lambda: headline_item_scores(log)) or {}
+                log_scores[(item.file, item.index)] = item_scores[url]
+    return log_scores
 
 
 def _guarded(result: ValidationResult, file: str, entry_index: int | None, step: Callable[[], T]) -> T | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.log import EvalLog, EvalError, read_eval_log, write_eval_log
 
-from checks.report import ItemScore
+from checks.report import EntryReport, FileReport, ItemScore, Report, Reproduction
 from checks.reproduce.hashing import input_hash
 from checks.reproduce.log_audit import (
     LogClaim,
@@ -18,7 +18,10 @@ from checks.reproduce.log_audit import (
 )
 from checks.reproduce.log_scores import (
     Agreement,
+    add_agreement_findings,
     agreement_finding,
+    epoch_reducer,
+    headline_item_scores,
     log_item_scores,
     pair_scores,
     reduced_scores,
@@ -363,6 +366,27 @@ def test_log_item_scores_keyed_by_input_hash(log_path: Path) -> None:
     assert scores == {input_hash(question): score for question, score in zip(QUESTIONS, [1.0, 0.5, 1.0, 0.0, 0.0])}
 
 
+def test_headline_item_scores(log_path: Path) -> None:
+    log = read_eval_log(str(log_path))
+    assert headline_item_scores(log) == log_item_scores(log, "includes")
+
+
+def test_headline_item_scores_without_results(log_path: Path) -> None:
+    log = read_eval_log(str(log_path))
+    log.results = None
+    assert headline_item_scores(log) == {}
+
+
+@pytest.mark.parametrize(
+    ("recorded", "configured", "expected"),
+    [("pass_at_1", ["mean"], "pass_at_1"), (None, ["max", "mean"], "max"), (None, None, "mean"), ("", None, "mean")],
+)
+def test_epoch_reducer(log_path: Path, recorded: str | None, configured: list[str] | None, expected: str) -> None:
+    log = read_eval_log(str(log_path), header_only=True)
+    log.eval.config.epochs_reducer = configured
+    assert epoch_reducer(log, recorded) == expected
+
+
 def test_pair_scores_counts_agreement() -> None:
     log_scores = {input_hash("Q0"): 1.0, input_hash("Q1"): 0.5, input_hash("Q2"): 1.0}
     rerun = [
@@ -444,3 +468,32 @@ def _unscored_s3(log: EvalLog) -> None:
 def test_unscored_samples_left_out(log_path: Path, tmp_path: Path, claim: LogClaim) -> None:
     log = edited(log_path, tmp_path, _unscored_s3)
     assert codes(log, claim.model_copy(update={"value": 62.5})) == []
+
+
+def _rerun_entry(index: int, scores: dict[str, float] | None) -> EntryReport:
+    reproduction = None
+    if scores is not None:
+        items = [ItemScore(id=question, input_hash=input_hash(question), score=score) for question, score in scores.items()]
+        reproduction = Reproduction(verdict="consistent", reason="decided", item_scores=items)
+    return EntryReport(index=index, line=2 + 8 * index, reproduction=reproduction)
+
+
+def test_add_agreement_findings_pairs_rerun_entries() -> None:
+    log_scores = {input_hash("Q0"): 1.0, input_hash("Q1"): 0.5}
+    report = Report(
+        files=[
+            FileReport(
+                path="a.yaml",
+                entries=[_rerun_entry(0, {"Q0": 1.0, "Q1": 1.0}), _rerun_entry(1, None), _rerun_entry(2, {"Q0": 1.0})],
+            )
+        ]
+    )
+    add_agreement_findings(report, {("a.yaml", 0): log_scores, ("a.yaml", 1): log_scores})
+    first, second, third = report.files[0].entries
+    assert [(f.code, f.line) for f in first.findings] == [("log.agreement", 2)]
+    assert first.findings[0].message == (
+        "The linked Inspect log and the re-run agree on 50% of 2 shared items. "
+        "The re-run scores +25.0 points on average."
+    )
+    assert second.findings == []
+    assert third.findings == []

@@ -12,6 +12,7 @@ from inspect_ai.log import read_eval_log, write_eval_log
 from bot.log_urls import HubFile, UnfetchableLog, parse_log_url
 from bot.logs import LogAuditContext, audit_entry_log, audit_submitted_logs
 from checks.inputs import ChangedFile, CheckInput
+from checks.reproduce.hashing import input_hash
 from checks.reproduce.log_audit import LogClaim
 from checks.validate import ValidationResult, validate
 from fakehub import FakeHub
@@ -346,6 +347,17 @@ def test_submitted_logs_finding_line_is_source_url(hub: FakeHub) -> None:
     audit_submitted_logs(result, LogAuditContext(endpoint=hub.url, repo_id=MODEL_ID, files={RESULTS_PATH: content}))
     [found] = [f for f in result.report.files[0].entries[0].findings if f.code.startswith("log.")]
     assert (found.file, found.line, found.field) == (RESULTS_PATH, 7, "source.url")
+
+
+def test_submitted_logs_return_item_scores(hub: FakeHub) -> None:
+    url = f"{hub.url}/{MODEL_ID}/resolve/main/logs/gpqa.eval"
+    content = _results_yaml(url) + _results_yaml(f"{hub.url}/{MODEL_ID}")
+    result = _validated(content)
+    scores = audit_submitted_logs(
+        result, LogAuditContext(endpoint=hub.url, repo_id=MODEL_ID, files={RESULTS_PATH: content})
+    )
+    assert list(scores) == [(RESULTS_PATH, 0)]
+    assert scores[(RESULTS_PATH, 0)][input_hash("Q1")] == 0.5
 
 
 def test_submitted_logs_download_shared_link_once(hub: FakeHub) -> None:

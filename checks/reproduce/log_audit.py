@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from checks.messages import quote
 from checks.report import Finding, finding
-from checks.reproduce.log_scores import DEFAULT_REDUCER, reduced_scores
+from checks.reproduce.log_scores import epoch_reducer, reduced_scores
 
 FIELD = "source.url"
 
@@ -253,7 +253,7 @@ def check_recomputed(log: EvalLog, claim: LogClaim) -> list[Finding]:
         return []
 
     score = headline.score
-    reducer = score.reducer or _first_reducer(log) or DEFAULT_REDUCER
+    reducer = epoch_reducer(log, score.reducer)
     by_sample = reduced_scores(log, score.scorer, score.name, reducer)
     if not by_sample:
         return []
@@ -286,11 +286,6 @@ def check_recomputed(log: EvalLog, claim: LogClaim) -> list[Finding]:
             "Link the unedited log file that Inspect wrote.",
         )
     ]
-
-
-def _first_reducer(log: EvalLog) -> str | None:
-    reducers = log.eval.config.epochs_reducer
-    return reducers[0] if reducers else None
 
 
 def _parse_hf_task(task: str) -> tuple[str, list[str], str | None]:

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from inspect_ai.log import EvalLog, EvalSample
+from inspect_ai.log import EvalLog, EvalSample, headline_metric
 from inspect_ai.scorer import (
     Score,
     ScoreReducer,
@@ -26,7 +26,7 @@ from inspect_ai.scorer import (
 )
 from pydantic import BaseModel
 
-from checks.report import Finding, ItemScore, finding
+from checks.report import Finding, ItemScore, Report, finding
 from checks.reproduce.hashing import input_hash
 
 DEFAULT_REDUCER = "mean"
@@ -35,6 +35,10 @@ DEFAULT_REDUCER = "mean"
 AGREEMENT_TOLERANCE = 1e-6
 
 _to_float = value_to_float()
+
+# Per-item scores of the logs that entries link, keyed by (file path, entry index), each
+# mapping `input_hash` to the item's score.
+LogItemScores = dict[tuple[str, int], dict[str, float]]
 
 
 class Agreement(BaseModel):
@@ -112,6 +116,41 @@ def log_item_scores(
     for sample_id, score in by_id.items():
         grouped[input_hash(inputs[sample_id])].append(score)
     return {key: sum(scores) / len(scores) for key, scores in grouped.items()}
+
+
+def epoch_reducer(log: EvalLog, recorded: str | None) -> str:
+    """Return the reducer of a score: as recorded, else the run's first, else `mean`.
+
+    Inspect records the reducer on each score only when the task names one, and reduces
+    with `mean` otherwise.
+    """
+    if recorded:
+        return recorded
+    reducers = log.eval.config.epochs_reducer
+    return reducers[0] if reducers else DEFAULT_REDUCER
+
+
+def headline_item_scores(log: EvalLog) -> dict[str, float]:
+    """Map `input_hash` of each item to its score under the log's headline scorer."""
+    headline = headline_metric(log)
+    if headline is None:
+        return {}
+    score = headline.score
+    return log_item_scores(log, score.scorer, score.name, epoch_reducer(log, score.reducer))
+
+
+def add_agreement_findings(report: Report, log_scores: LogItemScores) -> None:
+    """Add a `log.agreement` info to each re-run entry whose linked log has item scores.
+
+    Call it after the re-run, with the scores `bot.logs.audit_submitted_logs` returned.
+    """
+    for file_report in report.files:
+        for entry in file_report.entries:
+            scores = log_scores.get((file_report.path, entry.index))
+            if not scores or entry.reproduction is None or not entry.reproduction.item_scores:
+                continue
+            agreement = pair_scores(scores, entry.reproduction.item_scores)
+            entry.findings.append(agreement_finding(agreement, file=file_report.path, line=entry.line))
 
 
 def pair_scores(
