@@ -4,7 +4,11 @@ import pytest
 
 from bot.commands import apply_grant, authorize, grant_reply, parse_command, unknown_command_reply
 from bot.config import Maintainers
-from checks.report import EntryReport, FileReport, Finding, Grant, Report
+from bot.runner import CommandRequest, Job
+from bot.state import PullRequestRef
+from checks.report import EntryReport, FileReport, Finding, Grant, Report, Reproduction
+from tests.bot_harness import MODEL, make_bot, seed_hub
+from tests.fakehub import FakeHub
 
 MAINTAINERS = Maintainers(benchmarks={"Idavidrein/gpqa": ["alice"]}, organizations={"cais": ["bob"]})
 GRANT_BY_ALICE = Grant(granted_by="alice", granted_at="2026-01-02T00:00:00+00:00", head_sha="a" * 40)
@@ -127,13 +131,6 @@ def test_grant_reply_only_when_nothing_covered():
 
 
 # Commands through the runner, against the fake Hub and the real Hub platform.
-import pytest as _pytest  # noqa: E402  (kept apart from the pure tests above)
-
-from bot.runner import CommandRequest, Job  # noqa: E402
-from bot.state import PullRequestRef  # noqa: E402
-from checks.report import Reproduction  # noqa: E402
-from tests.bot_harness import MODEL, make_bot, seed_hub  # noqa: E402
-from tests.fakehub import FakeHub  # noqa: E402
 
 REF = PullRequestRef(platform="hub", repo_id=MODEL, num=1)
 RERUN_CONFIG = """
@@ -162,7 +159,7 @@ class CountingRerun:
             entry.reproduction = Reproduction(verdict="consistent", reason="matches", generations=used)
 
 
-@_pytest.fixture
+@pytest.fixture
 def rerun_bot(tmp_path, monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     with FakeHub() as hub:

@@ -65,7 +65,7 @@ def test_invalid_toml_rejected():
         parse_config("[rerun\n")
 
 
-# A secret committed in the settings file would leak through git: reject it and say where.
+# A secret committed in the settings file would leak through git, so reject it and name the key.
 @pytest.mark.parametrize(
     ("text", "key"),
     [

@@ -1,4 +1,4 @@
-"""Faults: the fake Hub answers 429, 5xx and slowly; the bot retries and still comments."""
+"""Faults: the fake Hub responds 429, 5xx and slowly; the bot retries and still comments."""
 
 import pytest
 import requests

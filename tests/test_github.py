@@ -38,7 +38,7 @@ def contents(content: bytes) -> dict:
 
 
 class FakeGitHub:
-    """Canned GitHub answers for one pull request, with comments and statuses kept in lists."""
+    """Canned GitHub responses for one pull request, with comments and statuses kept in lists."""
 
     def __init__(self, mock: responses.RequestsMock, result: bytes = GPQA_RESULT) -> None:
         self.comments: list[dict] = []

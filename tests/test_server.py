@@ -97,7 +97,7 @@ def test_push_to_main_ignored(running):
     assert answer["status"] == "ignored"
 
 
-# Unknown or irrelevant events are answered 2xx and change nothing.
+# Unknown or irrelevant events get a 2xx response and change nothing.
 @pytest.mark.parametrize(
     "edit",
     [
@@ -248,7 +248,7 @@ def github_running(tmp_path, hub):
     hub_platform = HubPlatform(endpoint=hub.url, token=hub.token)
     github = GitHubPlatform(spec_lookup=hub_platform.fetch_spec, token="gh", api_url=API, session=RetryingSession(FAST), login="evalbot")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        # The spec lookup goes to the fake Hub through httpx2, which `responses` never sees.
+        # The spec lookup goes to the fake Hub through httpx2, which `responses` does not intercept.
         fake = FakeGitHub(mock)
         bot = RunningBot(tmp_path, hub, platforms={"hub": hub_platform, "github": github})
         yield bot, fake
