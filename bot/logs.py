@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 # huggingface_hub 2.x sends its requests with httpx2, whose transport errors (refused
 # connections, timeouts) reach the caller unwrapped.
@@ -135,7 +135,7 @@ def _download_and_read(
     size = local.stat().st_size
     if size > context.max_bytes:
         raise LogUnreadable(_too_large(size, context.max_bytes))
-    if local.suffix == ".eval":
+    if _log_format(local) == "eval":
         _check_archive(local, context.max_uncompressed_bytes)
     return read_log_file(local)
 
@@ -148,7 +148,10 @@ def read_log_file(path: Path) -> EvalLog:
     """
     try:
         return read_eval_log(
-            str(path), resolve_attachments="core", exclude_fields=_UNUSED_SAMPLE_FIELDS
+            str(path),
+            resolve_attachments="core",
+            format=_log_format(path),
+            exclude_fields=_UNUSED_SAMPLE_FIELDS,
         )
     # Inspect raises many types for a malformed log (zip, JSON, pydantic, key errors),
     # and every one of them means the same here: the file is not a readable log.
@@ -294,8 +297,17 @@ def _claim(item: ParsedEntry, result: ValidationResult, context: LogAuditContext
     )
 
 
+def _log_format(path: Path) -> Literal["eval", "json"]:
+    """Return the log format that a file's suffix names, in any letter case."""
+    return "eval" if path.suffix.lower() == ".eval" else "json"
+
+
 def _check_archive(path: Path, max_uncompressed_bytes: int) -> None:
-    """Reject an .eval archive whose contents would expand past the limit."""
+    """Reject an .eval archive whose contents would expand past the limit.
+
+    NOTE: the sizes come from the archive's own headers, so a crafted archive that
+    understates them passes this check and is caught only by the reader's memory.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())

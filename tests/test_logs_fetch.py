@@ -131,8 +131,16 @@ def log_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return build_log(tmp_path_factory.mktemp("logs")).read_bytes()
 
 
+@pytest.fixture(scope="module")
+def json_log_bytes(log_bytes: bytes, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = tmp_path_factory.mktemp("json_logs")
+    (folder / "run.eval").write_bytes(log_bytes)
+    write_eval_log(read_eval_log(str(folder / "run.eval")), str(folder / "run.json"), format="json")
+    return (folder / "run.json").read_bytes()
+
+
 @pytest.fixture
-def hub(fake_hub: FakeHub, log_bytes: bytes) -> FakeHub:
+def hub(fake_hub: FakeHub, log_bytes: bytes, json_log_bytes: bytes) -> FakeHub:
     fake_hub.add_repo(
         MODEL_ID,
         files={
@@ -141,7 +149,11 @@ def hub(fake_hub: FakeHub, log_bytes: bytes) -> FakeHub:
             "logs/not-a-zip.eval": b"plain text",
         },
     )
-    fake_hub.add_repo("example-user/evals", repo_type="dataset", files={"gpqa/run.eval": log_bytes})
+    fake_hub.add_repo(
+        "example-user/evals",
+        repo_type="dataset",
+        files={"gpqa/run.eval": log_bytes, "gpqa/RUN.EVAL": log_bytes, "gpqa/run.json": json_log_bytes},
+    )
     return fake_hub
 
 
@@ -168,6 +180,22 @@ def test_linked_log_is_audited_clean(hub: FakeHub, context: LogAuditContext, cla
 def test_dataset_blob_link_is_audited(hub: FakeHub, context: LogAuditContext, claim: LogClaim) -> None:
     url = f"{hub.url}/datasets/example-user/evals/blob/main/gpqa/run.eval"
     assert audit_entry_log(url, claim, context) == ([], None)
+
+
+@pytest.mark.parametrize("path", ["gpqa/run.json", "gpqa/RUN.EVAL"])
+def test_other_log_formats_are_audited(
+    hub: FakeHub, context: LogAuditContext, claim: LogClaim, path: str
+) -> None:
+    url = f"{hub.url}/datasets/example-user/evals/resolve/main/{path}"
+    assert audit_entry_log(url, claim, context) == ([], None)
+
+
+def test_upper_case_suffix_still_checks_archive(
+    hub: FakeHub, context: LogAuditContext, claim: LogClaim
+) -> None:
+    small = context.model_copy(update={"max_uncompressed_bytes": 1000})
+    findings, _ = audit_entry_log(f"{hub.url}/datasets/example-user/evals/resolve/main/gpqa/RUN.EVAL", claim, small)
+    assert [f.code for f in findings] == ["log.unreadable"]
 
 
 def test_wrong_claim_is_found_through_fetch(hub: FakeHub, context: LogAuditContext, claim: LogClaim) -> None:
