@@ -50,7 +50,7 @@ _REVISION_RE = re.compile(r"[\w.-]+", re.ASCII)
 
 # Environment variables the child always gets: what Python, Inspect and the provider
 # clients need to start, and nothing that authenticates.
-BASE_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+BASE_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TMPDIR", "TZ", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 # Credentials that must never reach the child, even when a provider prefix matches.
 DENIED_ENVIRONMENT = frozenset(
     {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_API_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "EVALBOT_INFERENCE_TOKEN"}
@@ -284,15 +284,20 @@ def download_split(dataset_id: str, revision: str | None, config: str, split: st
     return folder
 
 
-def child_environment(model: str, grader: str | None, environ: Mapping[str, str]) -> dict[str, str]:
+def child_environment(model: str, grader: str | None, environ: Mapping[str, str], home: Path) -> dict[str, str]:
     """Build the child's environment from an allow-list: no Hub or GitHub token.
 
     The child gets the base variables, the keys of the providers of `model` and `grader`
     (`<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`, ...), and `EVALBOT_INFERENCE_TOKEN` as
     `HF_TOKEN` when a model runs on `hf-inference-providers`, because that provider
     authenticates with an HF token. That token should be a read-only inference token.
+    `home` becomes HOME and HF_HOME, an empty folder, so tokens that huggingface_hub,
+    git or gh saved under the bot's home stay out of the child's reach.
     """
     environment = {name: environ[name] for name in BASE_ENVIRONMENT if name in environ}
+    environment["HOME"] = str(home)
+    environment["HF_HOME"] = str(home / "huggingface")
+    environment["HF_HUB_DISABLE_IMPLICIT_TOKEN"] = "1"
     providers = {model.split("/", 1)[0]} | ({grader.split("/", 1)[0]} if grader else set())
     prefixes: set[str] = set()
     for provider in providers:
@@ -324,8 +329,10 @@ def run_child(request: dict[str, Any], model: str, options: RerunOptions, contex
     Raises:
         ChildFailed: the child crashed, timed out or wrote no valid result.
     """
-    environment = child_environment(model, options.grader, os.environ)
     with tempfile.TemporaryDirectory(prefix="evalbot-rerun-") as work_dir:
+        home = Path(work_dir) / "home"
+        home.mkdir()
+        environment = child_environment(model, options.grader, os.environ, home)
         request_path = Path(work_dir) / "request.json"
         result_path = Path(work_dir) / "result.json"
         request_path.write_text(json.dumps(request), encoding="utf-8")

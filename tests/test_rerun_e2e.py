@@ -3,6 +3,7 @@ against the local model server on 127.0.0.1."""
 
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -139,6 +140,7 @@ def test_child_gets_no_write_token(benchmarks, tmp_path):
     environment = json.loads(dump.read_text())
     assert "HF_TOKEN" not in environment
     assert "GITHUB_TOKEN" not in environment
+    assert environment["HOME"] != os.environ["HOME"]
     assert environment["LOCAL_API_KEY"] == "test"
 
 

@@ -110,6 +110,7 @@ def test_two_revisions_of_one_benchmark_are_not_run(benchmarks):
 
 # The child's environment is an allow-list: provider keys, never a write token.
 
+HOME = Path("/tmp/evalbot-child-home")
 ENVIRON = {
     "PATH": "/usr/bin",
     "HOME": "/home/bot",
@@ -130,7 +131,7 @@ ENVIRON = {
 @pytest.mark.parametrize("model", [MODEL, "openai/gpt-4o", "anthropic/claude", "hf-inference-providers/org/model"])
 @pytest.mark.parametrize("name", ["GITHUB_TOKEN", "GH_TOKEN", "HUGGING_FACE_HUB_TOKEN", "EVALBOT_INFERENCE_TOKEN", "DATABASE_URL"])
 def test_child_never_gets_write_token(model, name):
-    assert name not in child_environment(model, None, ENVIRON)
+    assert name not in child_environment(model, None, ENVIRON, HOME)
 
 
 @pytest.mark.parametrize(
@@ -143,23 +144,30 @@ def test_child_never_gets_write_token(model, name):
     ],
 )
 def test_child_gets_only_its_provider_keys(model, grader, expected):
-    environment = child_environment(model, grader, ENVIRON)
+    environment = child_environment(model, grader, ENVIRON, HOME)
     keys = {name for name in environment if name in ENVIRON} - {"PATH", "HOME"}
     assert keys == expected
 
 
 def test_inference_token_becomes_hf_token():
-    environment = child_environment("hf-inference-providers/org/model", None, ENVIRON)
+    environment = child_environment("hf-inference-providers/org/model", None, ENVIRON, HOME)
     assert environment["HF_TOKEN"] == "hf_inference_only"
 
 
 def test_hf_token_is_not_passed_without_inference_token():
     environ = {name: value for name, value in ENVIRON.items() if name != "EVALBOT_INFERENCE_TOKEN"}
-    assert "HF_TOKEN" not in child_environment("hf-inference-providers/org/model", None, environ)
+    assert "HF_TOKEN" not in child_environment("hf-inference-providers/org/model", None, environ, HOME)
+
+
+def test_child_gets_empty_home():
+    environment = child_environment(MODEL, None, ENVIRON, HOME)
+    assert environment["HOME"] == str(HOME)
+    assert environment["HF_HOME"].startswith(str(HOME))
+    assert environment["HF_HUB_DISABLE_IMPLICIT_TOKEN"] == "1"
 
 
 def test_child_reads_data_offline():
-    environment = child_environment(MODEL, None, ENVIRON)
+    environment = child_environment(MODEL, None, ENVIRON, HOME)
     assert environment["HF_HUB_OFFLINE"] == "1"
     assert environment["HF_DATASETS_OFFLINE"] == "1"
 

@@ -4,10 +4,9 @@ Two steps, kept apart so the download can happen in the parent and the reading i
 child process. `data_file_patterns` picks the file patterns that a config and split need,
 from the README's `configs:` block or from the Hub's default layout, so only those files
 are downloaded. `load_split` reads them from a local folder laid out as on the Hub, with
-`datasets.load_dataset` and with the Hub switched off.
+`datasets.load_dataset`, in a child process whose environment switches the Hub off.
 """
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +94,8 @@ def load_split(folder: Path, config: str, split: str, cache_dir: Path) -> Any:
     Raises:
         DataFilesError: when no file in the folder contains the config and split.
     """
-    # `datasets` reads these at call time as well as at import, so setting them here
-    # keeps a local load from asking the Hub about a repo with the folder's name.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    # The re-run's child process starts with HF_HUB_OFFLINE and HF_DATASETS_OFFLINE set,
+    # because `datasets` reads them at import. A local folder needs no Hub request anyway.
     import datasets
 
     patterns = data_file_patterns(_read_readme(folder), config, split)
