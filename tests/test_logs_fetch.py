@@ -434,3 +434,35 @@ def test_audit_crash_becomes_bot_error(hub: FakeHub, monkeypatch: pytest.MonkeyP
     assert result.report.bot_errors[0].message == (
         "evalbot failed while auditing the linked Inspect log: RuntimeError."
     )
+
+
+# Real submissions: only one links a log-like file, and it is a plain JSON results file.
+
+REALWORLD = Path(__file__).parent / "fixtures" / "realworld" / "eval_results"
+BBH_FILE = "dual-loop-controller__bbh.yaml"
+BBH_REPO = "example-user/dual-loop-qwen3.5-2b"
+BBH_LOG = "eval_results/qwen35_2b_authentic_20_benchmarks.json"
+
+
+@pytest.mark.parametrize("path", sorted(REALWORLD.glob("*.yaml")), ids=lambda path: path.name)
+def test_realworld_source_urls(path: Path) -> None:
+    urls = [line.split("url:", 1)[1].strip() for line in path.read_text().splitlines() if "url:" in line]
+    parsed = {parse_log_url(url, "https://huggingface.co") for url in urls}
+    expected = {model_file(BBH_LOG, repo_id=BBH_REPO)} if path.name == BBH_FILE else {None}
+    assert parsed == expected
+
+
+def test_realworld_json_results_file_is_unreadable_log(fake_hub: FakeHub) -> None:
+    fake_hub.add_repo(BBH_REPO, files={BBH_LOG: b'{"bbh": {"boolean_expressions": 0.9}}'})
+    path = f".eval_results/{BBH_FILE}"
+    content = (REALWORLD / BBH_FILE).read_bytes().replace(b"https://huggingface.co", fake_hub.url.encode())
+    inputs = CheckInput(
+        changed=[ChangedFile(path=path, status="added", content=content)], today=datetime.date(2026, 12, 1)
+    )
+    result = validate(inputs, lambda dataset_id, revision: None)
+    audit_submitted_logs(result, LogAuditContext(endpoint=fake_hub.url, repo_id=BBH_REPO, files={path: content}))
+    entries = result.report.files[0].entries
+    log_codes = [[f.code for f in entry.findings if f.code.startswith("log.")] for entry in entries]
+    assert log_codes == [["log.unreadable"]] * 11
+    assert fake_hub.count("GET", BBH_LOG) == 1
+    assert result.report.bot_errors == []
