@@ -165,6 +165,14 @@ class RetryingTransport(httpx2.BaseTransport):
         self.inner = inner or httpx2.HTTPTransport()
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        # Some huggingface_hub calls (repo_info, model_info) pass `timeout=None`, which
+        # turns the client's timeout off for that request, so unset parts are filled here.
+        timeouts = dict(request.extensions.get("timeout") or {})
+        request.extensions["timeout"] = {
+            part: timeouts.get(part) if timeouts.get(part) is not None else self.policy.timeout
+            for part in ("connect", "read", "write", "pool")
+        }
+
         def send() -> httpx2.Response:
             response = self.inner.handle_request(request)
             if response.status_code in RETRY_STATUSES:

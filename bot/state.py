@@ -25,6 +25,9 @@ from checks.report import Grant, Report
 logger = logging.getLogger(__name__)
 
 DEFAULT_STATE_PATH = Path("evalbot.sqlite3")
+# How long delivery ids are kept to spot redeliveries, and how often old ones are dropped.
+DELIVERY_RETENTION = datetime.timedelta(days=7)
+PRUNE_EVERY = 500
 
 MIGRATIONS: list[str] = [
     # 1: checked heads and webhook deliveries.
@@ -116,6 +119,7 @@ class State:
     def __init__(self, path: Path | str = DEFAULT_STATE_PATH) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
+        self._deliveries_since_prune = 0
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA busy_timeout = 5000")
@@ -149,12 +153,21 @@ class State:
     # Deliveries
 
     def record_delivery(self, delivery_id: str) -> bool:
-        """Remember a webhook delivery id; return False when it was seen before."""
+        """Remember a webhook delivery id; return False when it was seen before.
+
+        Ids older than `DELIVERY_RETENTION` are dropped now and then, because senders
+        redeliver within hours and the table would otherwise grow without end.
+        """
         with self._lock:
             cursor = self._db.execute(
                 "INSERT OR IGNORE INTO deliveries (delivery_id, received_at) VALUES (?, ?)",
                 (delivery_id, utc_now()),
             )
+            self._deliveries_since_prune += 1
+            if self._deliveries_since_prune >= PRUNE_EVERY:
+                self._deliveries_since_prune = 0
+                cutoff = datetime.datetime.now(datetime.UTC) - DELIVERY_RETENTION
+                self._db.execute("DELETE FROM deliveries WHERE received_at < ?", (cutoff.isoformat(timespec="seconds"),))
             return cursor.rowcount == 1
 
     def forget_delivery(self, delivery_id: str) -> None:

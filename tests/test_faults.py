@@ -208,3 +208,16 @@ def test_github_post_not_retried_on_502():
         response = RetryingSession(RetryPolicy(attempts=3, base_delay=0)).post("http://127.0.0.1:9/repos/o/r/issues/1/comments", json={})
         assert response.status_code == 502
         assert len(mock.calls) == 1
+
+
+def test_timeout_applies_when_library_passes_none(tmp_path, hub):
+    # repo_info (the head sha of refs/pr/1) is called with timeout=None by huggingface_hub.
+    hub.fail_next(200, method="GET", path_prefix=f"/api/models/{MODEL}/revision", delay=1.0)
+    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, timeout=0.3)
+    running = start(tmp_path, hub, policy=policy)
+    try:
+        deliver(running)
+        assert running.bot.retries.snapshot() == {"ReadTimeout": 1}
+        assert len(running.bot_comments()) == 1
+    finally:
+        running.close()

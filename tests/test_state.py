@@ -179,3 +179,14 @@ def test_ledger_export_missing_state_exit_2(tmp_path, capsys):
 
     assert main(["ledger", "export", "--state", str(tmp_path / "absent.sqlite3")]) == 2
     assert "absent.sqlite3" in capsys.readouterr().err
+
+
+def test_old_deliveries_pruned(state, monkeypatch):
+    import bot.state
+
+    state._db.execute("INSERT INTO deliveries VALUES ('old', '2020-01-01T00:00:00+00:00')")
+    monkeypatch.setattr(bot.state, "PRUNE_EVERY", 2)
+    state.record_delivery("new-1")
+    state.record_delivery("new-2")
+    assert state.record_delivery("old") is True
+    assert state.record_delivery("new-1") is False
