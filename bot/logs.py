@@ -9,6 +9,16 @@ path), and the download is rebuilt from those parts.
 A log that is missing, too large or unreadable is the submission's problem and becomes
 a `log.unreadable` warning. A Hub outage is a bot error, because the contributor cannot
 fix it and the next trigger retries.
+
+Usage, after `checks.validate.validate` and around the re-run:
+
+    context = LogAuditContext(
+        endpoint=endpoint, token=read_token, repo_id=pr.repo_id,
+        files={file.path: file.content for file in changed if file.content is not None},
+    )
+    log_scores = audit_submitted_logs(validation, context)
+    reproducer(validation, rerun_context)
+    add_agreement_findings(validation.report, log_scores)
 """
 
 from __future__ import annotations
@@ -356,7 +366,7 @@ def _unreadable(claim: LogClaim, reason: str) -> Finding:
         file=claim.file,
         line=claim.line,
         field="source.url",
-        hint="Link the log file itself with a /resolve/ or /blob/ URL on the Hub.",
+        hint="Link the .eval or .json file that Inspect wrote, with a /resolve/ or /blob/ URL on the Hub.",
     )
 
 
