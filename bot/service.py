@@ -123,7 +123,7 @@ def check_pull_request(
 
     # 4. Render, then post or edit the comment and set the status.
     report = validation.report
-    body = render_comment(report, _comment_context(platform, pr, sorted(validation.specs)))
+    body = render_comment(report, _comment_context(platform, pr, list(validation.specs)))
     if dry_run:
         _log_outcome(pr, "dry-run", started, report.conclusion)
         return CheckOutcome(pull_request=pr, action="dry-run", report=report, body=body)

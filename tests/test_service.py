@@ -139,6 +139,14 @@ def test_dry_run_writes_nothing() -> None:
     assert platform.statuses == []
 
 
+def test_pinned_and_branch_spec_of_one_benchmark() -> None:
+    pinned = CLEAN.replace(b"task_id: main}", b"task_id: main, revision: " + b"c" * 40 + b"}")
+    platform = MemoryPlatform(changed=results(CLEAN) + results(pinned, ".eval_results/pinned.yaml"))
+    outcome = check(platform)
+    assert outcome.action == "created"
+    assert f"/datasets/org/toy/blob/{'c' * 40}/eval.yaml" in outcome.body
+
+
 # Later checks: edit, keep, or post anew
 
 
