@@ -243,6 +243,9 @@ class _FinishingHook:
         if previous is not None:
             _copy_reproductions(previous, result.report)
         elif self.runner.rerun is not None and self.runner.config.rerun.enabled:
+            # Data files come from the configured Hub. No token is passed: HF_TOKEN can
+            # post comments, and the re-run must not hold such a token.
+            context = context.model_copy(update={"endpoint": self.runner.config.hub_endpoint})
             self.runner._rerun_within_budget(result, context)
 
         grant = state.grant_for(self.ref, head_sha)

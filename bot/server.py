@@ -125,6 +125,7 @@ class WebhookHandler(BaseHTTPRequestHandler):
             "route": route,
             "status": status,
             "outcome": answer.get("status") or "rejected",
+            "reason": answer.get("reason") or answer.get("error"),
             "delivery_id": answer.get("delivery_id"),
             "pull_requests": ",".join(jobs) or None,
             "duration_s": round(time.monotonic() - started, 4),

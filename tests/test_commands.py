@@ -229,3 +229,12 @@ def test_grant_dropped_by_new_commit(rerun_bot):
     bot.runner.run(Job(pr=REF, event="push"))
     newest = [record for record in bot.state.ledger()][-1]
     assert newest["grant"] is None
+
+
+def test_rerun_gets_hub_endpoint_without_token(rerun_bot):
+    bot, hub, counting = rerun_bot
+    contexts = []
+    bot.runner.rerun = lambda result, options, context: contexts.append(context)
+    bot.runner.run(Job(pr=REF, event="test"))
+    assert contexts[0].endpoint == hub.url
+    assert contexts[0].token is None
