@@ -126,6 +126,10 @@ def _other_dataset_location(log: EvalLog) -> None:
     log.eval.dataset.location = "cais/hle"
 
 
+def _other_dataset_name(log: EvalLog) -> None:
+    log.eval.dataset.name = "cais/hle"
+
+
 def _changed_metric(log: EvalLog) -> None:
     assert log.results is not None
     log.results.scores[0].metrics["accuracy"].value = 0.7
@@ -155,6 +159,7 @@ def _flipped_sample_score(log: EvalLog) -> None:
         (_other_task_id, ["log.task-mismatch"]),
         (_other_benchmark, ["log.task-mismatch"]),
         (_other_dataset_location, ["log.task-mismatch"]),
+        (_other_dataset_name, ["log.task-mismatch"]),
         (_changed_metric, ["log.metric-mismatch", "log.recomputed-mismatch"]),
         (_removed_samples, ["log.recomputed-mismatch"]),
         (_flipped_sample_score, ["log.recomputed-mismatch"]),
@@ -278,11 +283,22 @@ def test_task_names(
     assert (task_problem(log, claim) is None) is expected_ok
 
 
-def test_non_hf_task_needs_benchmark_location(log_path: Path, claim: LogClaim) -> None:
+def test_non_hf_task_needs_benchmark_dataset(log_path: Path, claim: LogClaim) -> None:
     log = read_eval_log(str(log_path), header_only=True)
     log.eval.task = "inspect_evals/gpqa_diamond"
     log.eval.dataset.location = "/home/user/gpqa.csv"
-    assert task_problem(log, claim) is not None
+    log.eval.dataset.name = "gpqa"
+    assert task_problem(log, claim) == (
+        "its task 'inspect_evals/gpqa_diamond' is not an hf/ task and its dataset "
+        "'/home/user/gpqa.csv' is not the benchmark"
+    )
+
+
+def test_non_hf_task_matches_by_dataset_name(log_path: Path, claim: LogClaim) -> None:
+    log = read_eval_log(str(log_path), header_only=True)
+    log.eval.task = "inspect_evals/gpqa_diamond"
+    log.eval.dataset.location = "/home/user/gpqa.csv"
+    assert task_problem(log, claim) is None
 
 
 # The claim's scale is not fixed, and it shows the metric rounded or truncated.

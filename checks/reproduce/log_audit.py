@@ -135,17 +135,17 @@ def task_problem(log: EvalLog, claim: LogClaim) -> str | None:
     the eval.yaml has several tasks, appends `/<task id>`. A command line that already
     named the task id (`hf/<org>/<name>/<task id>`) gets the id twice, and `@<revision>`
     stays where the command line put it. A task with another name (for example from
-    inspect_evals) matches when its dataset location is the benchmark.
+    inspect_evals) matches when its dataset location or name is the benchmark, and its
+    task id is then not checked.
     """
     task = log.eval.task
-    location = log.eval.dataset.location
+    # Inspect's hf_dataset records the repo id as both the dataset's location and name.
+    dataset_refs = [ref for ref in (log.eval.dataset.location, log.eval.dataset.name) if ref]
     if not task.startswith("hf/"):
-        if location is not None and _same_dataset(location, claim.dataset_id):
+        if any(_same_dataset(ref, claim.dataset_id) for ref in dataset_refs):
             return None
-        return (
-            f"its task {quote(task)} is not an hf/ task and its dataset location "
-            f"{quote(location or '')} is not the benchmark"
-        )
+        shown = quote(dataset_refs[0]) if dataset_refs else "unknown"
+        return f"its task {quote(task)} is not an hf/ task and its dataset {shown} is not the benchmark"
 
     dataset_id, task_ids, revision = _parse_hf_task(task)
     if dataset_id.lower() != claim.dataset_id.lower():
@@ -158,9 +158,9 @@ def task_problem(log: EvalLog, claim: LogClaim) -> str | None:
     if revision is not None and claim.revision is not None:
         if not _same_revision(revision, claim.revision):
             return f"it ran dataset revision {quote(revision)}, not {quote(claim.revision)}"
-    if location is not None and _HUB_ID.fullmatch(location):
-        if not _same_dataset(location, claim.dataset_id):
-            return f"its dataset location is {quote(location)}"
+    for ref in dataset_refs:
+        if _HUB_ID.fullmatch(ref) and not _same_dataset(ref, claim.dataset_id):
+            return f"its dataset is {quote(ref)}"
     return None
 
 
