@@ -119,7 +119,13 @@ class WebhookHandler(BaseHTTPRequestHandler):
         if body is None:
             return
         headers = {key.lower(): value for key, value in self.headers.items()}
-        status, answer = self.server.app.receive(route, headers, body)
+        try:
+            status, answer = self.server.app.receive(route, headers, body)
+        except Exception:
+            # A bug or a state failure must not drop the connection without a response;
+            # 500 makes the sender redeliver later.
+            logger.exception("webhook %s failed with an unexpected error", route)
+            status, answer = 500, {"error": "internal error; the delivery was not queued, redeliver it later"}
         jobs = answer.get("jobs", [])
         fields = {
             "route": route,

@@ -366,3 +366,27 @@ def test_github_pull_request_actions_queued(action):
     payload = json.loads(load_webhook("github_pull_request_opened.json", **{'"action": "opened"': f'"action": "{action}"'}))
     parsed = parse_github("pull_request", payload, "d")
     assert [(job.pr.repo_id, job.pr.num, job.head_sha) for job in parsed.jobs] == [("org/results", 7, "4" * 40)]
+
+
+def test_internal_error_500_and_logged(running, monkeypatch, caplog):
+    def broken(delivery_id):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(running.bot.state, "record_delivery", broken)
+    status, answer = running.post_hub(load_webhook("hub_discussion_create.json"))
+    assert status == 500
+    assert answer["error"].startswith("internal error")
+    assert any("failed with an unexpected error" in r.getMessage() for r in caplog.records)
+
+
+def test_queue_full_503_with_retry_after(running, monkeypatch):
+    real_submit = running.bot.queue.submit
+    monkeypatch.setattr(running.bot.queue, "submit", lambda key, job: "full")
+    body = load_webhook("hub_discussion_create.json")
+    status, answer = running.post_hub(body)
+    assert status == 503
+    assert answer["retry_after"] == 30
+    # The delivery was forgotten, so the sender's redelivery is accepted.
+    monkeypatch.setattr(running.bot.queue, "submit", real_submit)
+    status, _ = running.post_hub(body)
+    assert status == 202
