@@ -91,6 +91,15 @@ def _set_error(log: EvalLog) -> None:
     log.error = EvalError(message="RateLimitError", traceback="", traceback_ansi="")
 
 
+def _invalidated(log: EvalLog) -> None:
+    log.invalidated = True
+
+
+def _drained(log: EvalLog) -> None:
+    assert log.results is not None
+    log.results.logged_samples = 7
+
+
 def _set_limit(log: EvalLog) -> None:
     log.eval.config.limit = 3
 
@@ -151,6 +160,8 @@ def _flipped_sample_score(log: EvalLog) -> None:
     ("edit", "expected"),
     [
         (_set_error, ["log.status"]),
+        (_invalidated, ["log.status"]),
+        (_drained, ["log.subset"]),
         (_set_limit, ["log.subset"]),
         (_set_sample_id, ["log.subset"]),
         (_fewer_completed, ["log.subset"]),

@@ -62,20 +62,15 @@ def audit_log(log: EvalLog, claim: LogClaim) -> list[Finding]:
 
 
 def check_status(log: EvalLog, claim: LogClaim) -> list[Finding]:
-    """Flag a log whose run did not finish with status `success`."""
-    if log.status == "success":
+    """Flag a log whose run did not finish with status `success`, or has invalidated samples."""
+    if log.status == "success" and not log.invalidated:
         return []
-    reason = ""
-    if log.error is not None:
-        reason = f" (error: {quote(log.error.message)})"
-    return [
-        _finding(
-            claim,
-            "log.status",
-            f"The linked Inspect log has status {quote(log.status)} instead of 'success'{reason}.",
-            "Link the log of a run that finished with status success.",
-        )
-    ]
+    if log.status == "success":
+        message = "The linked Inspect log has invalidated samples, which Inspect marks for a re-run."
+    else:
+        reason = "" if log.error is None else f" (error: {quote(log.error.message)})"
+        message = f"The linked Inspect log has status {quote(log.status)} instead of 'success'{reason}."
+    return [_finding(claim, "log.status", message, "Link the log of a run that finished with status success.")]
 
 
 def check_model(log: EvalLog, claim: LogClaim) -> list[Finding]:
@@ -144,8 +139,8 @@ def task_problem(log: EvalLog, claim: LogClaim) -> str | None:
     if not task.startswith("hf/"):
         if any(_same_dataset(ref, claim.dataset_id) for ref in dataset_refs):
             return None
-        shown = quote(dataset_refs[0]) if dataset_refs else "unknown"
-        return f"its task {quote(task)} is not an hf/ task and its dataset {shown} is not the benchmark"
+        dataset_text = quote(dataset_refs[0]) if dataset_refs else "unknown"
+        return f"its task {quote(task)} is not an hf/ task and its dataset {dataset_text} is not the benchmark"
 
     dataset_id, task_ids, revision = _parse_hf_task(task)
     if dataset_id.lower() != claim.dataset_id.lower():
@@ -181,6 +176,9 @@ def check_subset(log: EvalLog, claim: LogClaim) -> list[Finding]:
             reasons.append(
                 f"{results.completed_samples} of {results.total_samples} samples completed"
             )
+        # Set only when a cancelled or drained run abandoned queued samples.
+        if results.logged_samples is not None and results.logged_samples < results.total_samples:
+            reasons.append(f"{results.logged_samples} of {results.total_samples} samples logged")
         if dataset_size is not None and results.total_samples < dataset_size * epochs:
             reasons.append(
                 f"{results.total_samples} samples planned for {dataset_size} items "
