@@ -270,13 +270,17 @@ def test_hostile_file_leaks_no_markup(hub: FakeHub, platform: HubPlatform, name:
 @pytest.mark.parametrize(
     "name",
     [
-        "<b>[x](evil.example)@admin</b>.yaml",  # a results file
-        "<b>[x](https://evil.example)@admin</b>.yaml",  # "/" makes it a sub-folder
+        "<img src=x>[x](evil.example)@admin.yaml",  # a results file
+        "<b>[x](https://evil.example)@admin</b>.yaml",  # "/" makes it a sub-folder path
     ],
 )
 def test_hostile_file_name_is_escaped(hub: FakeHub, platform: HubPlatform, name: str) -> None:
-    num = hub.open_pull_request(MODEL, {f".eval_results/{name}": CLEAN_GPQA})
-    live = live_markdown(run(platform, num).body)
+    files = {f".eval_results/{name}": CLEAN_GPQA, ".eval_results/companion.yaml": WRONG_HLE}
+    num = hub.open_pull_request(MODEL, files)
+    outcome = run(platform, num)
+    assert f".eval_results/{name}" in [file.path for file in outcome.report.files]
+    live = live_markdown(outcome.body)
+    assert "<img" not in live
     assert "<b>" not in live
     assert "](evil" not in live
     assert "](https://evil" not in live

@@ -97,6 +97,15 @@ def test_only_results_files_are_read(fake_hub: FakeHub, platform: HubPlatform, r
     assert contents[".eval_results/removed.yaml"] is None
 
 
+@pytest.mark.parametrize("path", [".eval_results/sub/x.yaml", ".eval_results/x.yml", ".eval_results/x.json"])
+def test_non_results_paths_not_read(fake_hub: FakeHub, platform: HubPlatform, repo: str, path: str) -> None:
+    pr = fetch(platform, repo, fake_hub.open_pull_request(repo, {path: "- a\n"}))
+    fake_hub.reset_requests()
+    (changed,) = platform.changed_files(pr, max_file_size=LIMIT)
+    assert changed.content is None
+    assert fake_hub.count("GET", "/resolve/") == 0
+
+
 def test_files_read_at_head_sha(fake_hub: FakeHub, platform: HubPlatform, repo: str) -> None:
     pr = fetch(platform, repo, open_pr(fake_hub, repo))
     fake_hub.reset_requests()

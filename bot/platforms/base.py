@@ -14,7 +14,9 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from checks.inputs import RESULTS_DIR, ChangedFile, OtherPullRequest
+from checks.inputs import ChangedFile, OtherPullRequest
+# Re-exported: the checks decide which paths are results files, and platforms read those.
+from checks.pr_shape import is_results_path
 from checks.report import Conclusion
 
 # Hub URL used for benchmark links in comments when a platform has no `hub_endpoint`.
@@ -22,11 +24,6 @@ DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 
 # The Hub's discussion statuses; GitHub maps its states onto the same words.
 PullRequestStatus = Literal["open", "closed", "merged", "draft"]
-
-
-def is_results_path(path: str) -> bool:
-    """True for a results file: a `.yaml` or `.yml` file under `.eval_results/`."""
-    return path.startswith(RESULTS_DIR) and path.endswith((".yaml", ".yml"))
 
 
 class PullRequest(BaseModel):
@@ -99,7 +96,7 @@ class Platform(Protocol):
     def changed_files(self, pr: PullRequest, *, max_file_size: int) -> list[ChangedFile]:
         """List the files the pull request adds, modifies or deletes against its base.
 
-        Content is read for results files (`.eval_results/*.yaml`) only. A results file
+        Content is read for results files (`checks.pr_shape.is_results_path`) only. A results file
         larger than `max_file_size` bytes is not downloaded: its content is a placeholder
         of `max_file_size + 1` bytes so the checks report `yaml.too-large`.
         """
