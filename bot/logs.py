@@ -3,8 +3,9 @@
 An entry whose `source.url` is an Inspect log (`.eval` or `.json`) in a Hub repo gets
 its log downloaded through `huggingface_hub` from the Hub endpoint in use, read with
 `inspect_ai.log.read_eval_log`, and checked by `checks.reproduce.log_audit`. Only the
-configured endpoint is contacted: `bot.log_urls` parses the URL into (repo, revision,
-path), and the download is rebuilt from those parts.
+configured endpoint is asked for the file: `bot.log_urls` parses the URL into (repo,
+revision, path), and the download is rebuilt from those parts. `huggingface_hub` may
+then follow the endpoint's own redirects, as the Hub sends large files to its storage.
 
 A log that is missing, too large or unreadable is the submission's problem and becomes
 a `log.unreadable` warning. A Hub outage is a bot error, because the contributor cannot
