@@ -82,7 +82,11 @@ class WebhookApp:
         if not self.state.record_delivery(delivery_id):
             return 200, {"status": "duplicate", "delivery_id": delivery_id, "jobs": pull_requests}
 
-        results = [self.queue.submit((job.pr.platform, job.pr.repo_id, job.pr.num), job) for job in jobs]
+        try:
+            results = [self.queue.submit((job.pr.platform, job.pr.repo_id, job.pr.num), job) for job in jobs]
+        except Exception:
+            self.state.forget_delivery(delivery_id)
+            raise
         if "full" in results or "stopped" in results:
             # Forget the delivery, so the sender's redelivery is not taken for a duplicate.
             self.state.forget_delivery(delivery_id)
@@ -144,10 +148,12 @@ class WebhookHandler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes | None:
         length_header = self.headers.get("Content-Length")
         if length_header is None or not length_header.isdigit():
+            logger.warning("webhook rejected: missing or invalid Content-Length %r", length_header)
             self._answer(411, {"error": "missing Content-Length; send the body with its length"})
             return None
         length = int(length_header)
         if length > self.server.app.config.server.max_body_bytes:
+            logger.warning("webhook rejected: body of %d bytes is over the limit", length)
             self._answer(413, {"error": f"body of {length} bytes is over the limit; webhooks are small JSON objects"})
             self.close_connection = True
             return None
