@@ -21,7 +21,8 @@ file gets a 404 with the `X-Error-Code` header that the client maps to its typed
 
 Every request is recorded as a `RecordedRequest` (method, decoded path, query) so tests
 count calls. Fault injection: `fail_next` queues forced responses (status,
-`Retry-After`, delay) matched by method and path prefix; `latency` delays every request.
+`Retry-After`, delay) matched by method and path prefix, `delay_next` queues slow but
+normal responses, and `latency` delays every request.
 
 Usage:
 
@@ -69,9 +70,12 @@ class RecordedRequest:
 
 @dataclass
 class Fault:
-    """A forced response for the next request matching `method` and `path_prefix`."""
+    """A forced response for the next request matching `method` and `path_prefix`.
 
-    status: int
+    With `status` None the request is only delayed, then served as usual.
+    """
+
+    status: int | None
     method: str | None = None
     path_prefix: str = ""
     retry_after: str | None = None
@@ -348,6 +352,14 @@ class FakeHub:
             for _ in range(times):
                 self.faults.append(Fault(status, method, path_prefix, retry_after, delay))
 
+    def delay_next(
+        self, delay: float, *, method: str | None = None, path_prefix: str = "", times: int = 1
+    ) -> None:
+        """Serve the next `times` matching requests as usual, but only after `delay` seconds."""
+        with self.lock:
+            for _ in range(times):
+                self.faults.append(Fault(None, method, path_prefix, None, delay))
+
     def reset_requests(self) -> None:
         with self.lock:
             self.requests.clear()
@@ -479,9 +491,10 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             fault = hub._take_fault(method, "/" + "/".join(segments))
             if fault is not None:
                 time.sleep(fault.delay)
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                self._send_json(fault.status, {"error": fault.body}, headers)
-                return
+                if fault.status is not None:
+                    headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                    self._send_json(fault.status, {"error": fault.body}, headers)
+                    return
             try:
                 with hub.lock:
                     self._route(method, segments, query, body)

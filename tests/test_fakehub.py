@@ -1,5 +1,7 @@
 """The fake Hub against the real huggingface_hub client: routes, errors, faults, guard."""
 
+import time
+
 import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import (
@@ -152,6 +154,13 @@ def test_fault_matches_method(fake_hub: FakeHub, api: HfApi, pull_request: int) 
     fake_hub.fail_next(500, method="POST")
     assert api.get_discussion_details("org/model", pull_request).num == pull_request
     assert len(fake_hub.faults) == 1
+
+
+def test_delay_then_normal_response(fake_hub: FakeHub, api: HfApi, pull_request: int) -> None:
+    fake_hub.delay_next(0.2, path_prefix="/api/models/org/model/discussions")
+    started = time.monotonic()
+    assert api.get_discussion_details("org/model", pull_request).num == pull_request
+    assert time.monotonic() - started >= 0.2
 
 
 def test_requests_are_recorded(fake_hub: FakeHub, api: HfApi, pull_request: int) -> None:
