@@ -615,27 +615,27 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(content)
 
         def _list_discussions(self, repo: FakeRepo, query: dict) -> None:
-            wanted_type = query.get("type", ["all"])[0]
-            wanted_status = query.get("status", ["all"])[0]
-            wanted_author = query.get("author", [None])[0]
+            type_filter = query.get("type", ["all"])[0]
+            status_filter = query.get("status", ["all"])[0]
+            author_filter = query.get("author", [None])[0]
             page = int(query.get("p", ["0"])[0])
             selected = []
             for discussion in sorted(repo.discussions.values(), key=lambda d: -d.num):
-                if wanted_type == "pull_request" and not discussion.is_pull_request:
+                if type_filter == "pull_request" and not discussion.is_pull_request:
                     continue
-                if wanted_type == "discussion" and discussion.is_pull_request:
+                if type_filter == "discussion" and discussion.is_pull_request:
                     continue
-                if wanted_status == "open" and discussion.status not in ("open", "draft"):
+                if status_filter == "open" and discussion.status not in ("open", "draft"):
                     continue
-                if wanted_status == "closed" and discussion.status not in ("closed", "merged"):
+                if status_filter == "closed" and discussion.status not in ("closed", "merged"):
                     continue
-                if wanted_author is not None and discussion.author != wanted_author:
+                if author_filter is not None and discussion.author != author_filter:
                     continue
                 selected.append(discussion)
             start = page * DISCUSSIONS_PER_PAGE
-            shown = selected[start : start + DISCUSSIONS_PER_PAGE]
+            page_items = selected[start : start + DISCUSSIONS_PER_PAGE]
             payload = {
-                "discussions": [self._discussion_summary(repo, discussion) for discussion in shown],
+                "discussions": [self._discussion_summary(repo, discussion) for discussion in page_items],
                 "count": len(selected),
                 "start": start,
             }

@@ -89,7 +89,7 @@ def bot_comments(hub: FakeHub, num: int = 1) -> list[str]:
     return [c.body for c in hub.comments(MODEL, num) if c.author == hub.bot_user]
 
 
-def shown(hub: FakeHub, body: str) -> str:
+def with_shown_endpoint(hub: FakeHub, body: str) -> str:
     return body.replace(hub.url, SHOWN_ENDPOINT)
 
 
@@ -104,7 +104,7 @@ def golden(name: str, hub: FakeHub) -> str:
 def test_first_check_posts_golden_comment(hub: FakeHub, platform: HubPlatform) -> None:
     outcome = run(platform)
     assert outcome.action == "created"
-    assert shown(hub, bot_comments(hub)[0]) == golden("hub_pr_failure.md", hub)
+    assert with_shown_endpoint(hub, bot_comments(hub)[0]) == golden("hub_pr_failure.md", hub)
 
 
 def test_first_check_conclusion_failure(hub: FakeHub, platform: HubPlatform) -> None:
@@ -141,7 +141,7 @@ def test_flip_posts_new_comment_and_keeps_old(hub: FakeHub, platform: HubPlatfor
     outcome = run(platform)
     assert outcome.action == "created"
     assert [parse_marker(body).conclusion for body in bot_comments(hub)] == ["failure", "success"]
-    assert shown(hub, bot_comments(hub)[1]) == golden("hub_pr_success.md", hub)
+    assert with_shown_endpoint(hub, bot_comments(hub)[1]) == golden("hub_pr_success.md", hub)
 
 
 def test_no_duplicate_comment_over_many_checks(hub: FakeHub, platform: HubPlatform) -> None:
