@@ -11,13 +11,15 @@ answers by question, so the scores are known without reading the log:
 accuracy = (1 + 0.5 + 1 + 0 + 0) / 5 = 0.5.
 """
 
+import base64
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, eval
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ModelOutput, ModelUsage, get_model
+from inspect_ai._util.content import ContentImage, ContentText
+from inspect_ai.model import ChatMessageUser, ModelOutput, ModelUsage, get_model
 from inspect_ai.scorer import Score, Scorer, Target, accuracy, includes, mean, scorer
 from inspect_ai.solver import TaskState, generate
 
@@ -89,5 +91,29 @@ def build_dict_scorer_log(log_dir: Path) -> Path:
     task = Task(name=TASK_NAME, dataset=dataset, solver=[generate()], scorer=_two_part_scorer())
     model = get_model(f"mockllm/{MODEL_ID}", custom_outputs=_mock_answers())
     [log] = eval(task, model=model, log_dir=str(log_dir), display="none", max_samples=1)
+    assert log.status == "success", log.error
+    return Path(log.location)
+
+
+IMAGE_INPUT = [
+    ChatMessageUser(
+        content=[
+            ContentImage(image="data:image/png;base64," + base64.b64encode(bytes(range(256)) * 40).decode()),
+            ContentText(text="What is shown?"),
+        ]
+    )
+]
+
+
+def build_image_log(log_dir: Path) -> Path:
+    """Run one image question through the mock model and return the log's path.
+
+    Inspect stores the image in the log as an `attachment://` reference, which the
+    reader must resolve before the input hashes like the task's own sample.
+    """
+    dataset = MemoryDataset([Sample(input=IMAGE_INPUT, target="yes", id="image")])
+    task = Task(name="image", dataset=dataset, solver=[generate()], scorer=includes())
+    model = get_model(f"mockllm/{MODEL_ID}", custom_outputs=_mock_answers())
+    [log] = eval(task, model=model, log_dir=str(log_dir), display="none")
     assert log.status == "success", log.error
     return Path(log.location)

@@ -10,13 +10,13 @@ import pytest
 from inspect_ai.log import read_eval_log, write_eval_log
 
 from bot.log_urls import HubFile, UnfetchableLog, parse_log_url
-from bot.logs import LogAuditContext, audit_entry_log, audit_submitted_logs
+from bot.logs import LogAuditContext, audit_entry_log, audit_submitted_logs, read_log_file
 from checks.inputs import ChangedFile, CheckInput
 from checks.reproduce.hashing import input_hash
 from checks.reproduce.log_audit import LogClaim
 from checks.validate import ValidationResult, validate
 from fakehub import FakeHub
-from log_helpers import BENCHMARK, MODEL_ID, TASK_ID, TASK_IDS, build_log
+from log_helpers import BENCHMARK, IMAGE_INPUT, MODEL_ID, TASK_ID, TASK_IDS, build_image_log, build_log
 
 ENDPOINT = "http://127.0.0.1:8080"
 GPQA_SPEC = (Path(__file__).parent / "fixtures" / "eval_yaml" / "Idavidrein__gpqa.yaml").read_bytes()
@@ -466,3 +466,22 @@ def test_realworld_json_results_file_is_unreadable_log(fake_hub: FakeHub) -> Non
     assert log_codes == [["log.unreadable"]] * 11
     assert fake_hub.count("GET", BBH_LOG) == 1
     assert result.report.bot_errors == []
+
+
+# Inspect stores images of inputs as attachments, so the reader resolves them for hashing.
+
+
+@pytest.fixture(scope="module")
+def image_log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_image_log(tmp_path_factory.mktemp("image_logs"))
+
+
+def test_read_log_file_resolves_input_attachments(image_log_path: Path) -> None:
+    [sample] = read_log_file(image_log_path).samples or []
+    assert input_hash(sample.input) == input_hash(IMAGE_INPUT)
+
+
+def test_plain_read_keeps_attachment_references(image_log_path: Path) -> None:
+    # Guards the test above: without resolving, the hash would differ.
+    [sample] = read_eval_log(str(image_log_path)).samples or []
+    assert input_hash(sample.input) != input_hash(IMAGE_INPUT)
