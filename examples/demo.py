@@ -59,6 +59,12 @@ def demo() -> int:
         ("The comment the bot would post on the pull request", check_argv("markdown")),
     ]
     exit_codes = [run_step(title, argv) for title, argv in steps]
+
+    # A real Inspect re-run of a bundled benchmark against a local model server.
+    from rerun_demo import run_rerun_demo, summary
+
+    print("\n== A real Inspect re-run against a local model server on 127.0.0.1 (not a real model)\n", flush=True)
+    print(summary(run_rerun_demo()), flush=True)
     # The example pull request has error findings on purpose, so exit code 1 is expected.
     return 1 if EXIT_ERROR in exit_codes else 0
 
