@@ -18,7 +18,7 @@ from typing import Any
 import httpx2
 import requests
 from huggingface_hub import set_client_factory
-from huggingface_hub.utils._http import hf_request_event_hook
+from huggingface_hub.utils._http import default_client_factory, hf_request_event_hook
 from pydantic import BaseModel, Field
 
 logger = logging.getLogger(__name__)
@@ -215,3 +215,8 @@ def configure_hub_retries(policy: RetryPolicy, stats: RetryStats) -> None:
         )
 
     set_client_factory(factory)
+
+
+def reset_hub_client() -> None:
+    """Give huggingface_hub its default client back (no retries, no timeout)."""
+    set_client_factory(default_client_factory)

@@ -14,7 +14,7 @@ from bot.platforms.base import Platform
 from bot.platforms.github import GitHubPlatform
 from bot.platforms.hub import HubPlatform
 from bot.queue import WorkQueue
-from bot.retry import RetryingSession, RetryPolicy, RetryStats, configure_hub_retries
+from bot.retry import RetryingSession, RetryPolicy, RetryStats, configure_hub_retries, reset_hub_client
 from bot.runner import Job, Rerun, Runner, merge_jobs
 from bot.state import DEFAULT_STATE_PATH, State
 
@@ -22,7 +22,11 @@ logger = logging.getLogger(__name__)
 
 
 class Bot:
-    """The parts of a running bot; `close` stops the workers and closes the state."""
+    """The parts of a running bot.
+
+    `close` stops the workers, closes the state, and gives huggingface_hub its default
+    client back, because `build_bot` replaced it for the whole process.
+    """
 
     def __init__(self, *, config: Config, secrets: Secrets, state: State, runner: Runner, queue: WorkQueue[Job], retries: RetryStats) -> None:
         self.config = config
@@ -35,6 +39,7 @@ class Bot:
     def close(self, timeout: float = 30.0) -> None:
         self.queue.stop(timeout)
         self.state.close()
+        reset_hub_client()
 
 
 def build_platforms(
