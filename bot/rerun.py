@@ -2,7 +2,7 @@
 
 The parent side of the re-run: decide which entries cannot be re-run (with the reason),
 fetch the split's data files through `huggingface_hub` or from a local benchmarks folder,
-then run each entry in a child process (`python -m checks.reproduce.child`) that holds
+then run each entry in a child process (`python -m checks.reproduce.child`) that has
 no write token, and write its verdict into the report.
 """
 
@@ -99,8 +99,8 @@ class NotRun(Exception):
     """The entry cannot be re-run; the message gives the reason and goes into the report."""
 
 
-class ChildFailed(Exception):
-    """The child process crashed, hung or returned no result: a bot error."""
+class RerunError(Exception):
+    """The child process crashed, hung or wrote no result, or the Hub failed: a bot error."""
 
 
 def reproduce(result: ValidationResult, options: RerunOptions, context: RerunContext) -> None:
@@ -118,11 +118,13 @@ def reproduce(result: ValidationResult, options: RerunOptions, context: RerunCon
                 reproduction = _reproduce_entry(result, entry, options, context)
             except NotRun as reason:
                 reproduction = Reproduction(verdict="not-run", reason=str(reason))
-            except ChildFailed as error:
-                reproduction = Reproduction(verdict="error", reason=str(error))
-                result.report.bot_errors.append(
-                    BotError(message=f"The re-run failed: {error}.", file=file_report.path, entry_index=entry.index)
-                )
+            except RerunError as error:
+                reproduction = _bot_error(result, file_report.path, entry, str(error))
+            except Exception as error:  # noqa: BLE001
+                # A bug in the re-run must not take the whole check down, so it becomes a
+                # bot error on this entry, with the traceback in the log.
+                logger.exception("rerun entry failed file=%s index=%d", file_report.path, entry.index)
+                reproduction = _bot_error(result, file_report.path, entry, f"an internal error ({type(error).__name__})")
             entry.reproduction = reproduction
             _add_finding(entry, reproduction, file_report.path)
             logger.info(
@@ -132,10 +134,15 @@ def reproduce(result: ValidationResult, options: RerunOptions, context: RerunCon
             )
 
 
+def _bot_error(result: ValidationResult, path: str, entry: EntryReport, reason: str) -> Reproduction:
+    result.report.bot_errors.append(BotError(message=f"The re-run failed: {reason}.", file=path, entry_index=entry.index))
+    return Reproduction(verdict="error", reason=reason)
+
+
 def _reproduce_entry(
     result: ValidationResult, entry: EntryReport, options: RerunOptions, context: RerunContext
 ) -> Reproduction:
-    """Re-run one entry; raise NotRun or ChildFailed when it cannot finish."""
+    """Re-run one entry; raise NotRun or RerunError when it cannot finish."""
     if not options.enabled:
         raise NotRun("re-runs are not enabled; pass --rerun or --model MODEL to re-run Inspect benchmarks")
     if any(item.severity == "error" for item in entry.findings):
@@ -256,7 +263,7 @@ def download_split(dataset_id: str, revision: str | None, config: str, split: st
 
     Raises:
         NotRun: the dataset is gated, missing, or has no files for the config and split.
-        ChildFailed: the Hub failed, so the next trigger should retry.
+        RerunError: the Hub failed, so the next trigger should retry.
     """
     hub = {"repo_id": dataset_id, "repo_type": "dataset", "revision": revision, "endpoint": context.endpoint, "token": context.token}
     cache = {"cache_dir": context.cache_dir} if context.cache_dir is not None else {}
@@ -276,8 +283,10 @@ def download_split(dataset_id: str, revision: str | None, config: str, split: st
         raise NotRun(f"the revision '{revision}' of '{dataset_id}' was not found on the Hub") from error
     except DataFilesError as error:
         raise NotRun(f"the data files of '{dataset_id}' cannot be found: {error}") from error
+    except hf_errors.HFValidationError as error:
+        raise NotRun(f"'{dataset_id}' or its revision is not a valid Hub id ({error})") from error
     except (hf_errors.HfHubHTTPError, OSError) as error:
-        raise ChildFailed(f"downloading the data of '{dataset_id}' from the Hub failed ({type(error).__name__})") from error
+        raise RerunError(f"downloading the data of '{dataset_id}' from the Hub failed ({type(error).__name__})") from error
 
     if not any(path.is_file() and path.name != "README.md" for path in folder.rglob("*")):
         raise NotRun(f"the dataset '{dataset_id}' has no data files for config '{config}' and split '{split}'")
@@ -327,7 +336,7 @@ def run_child(request: dict[str, Any], model: str, options: RerunOptions, contex
     """Run one request in the child process and return its reproduction.
 
     Raises:
-        ChildFailed: the child crashed, timed out or wrote no valid result.
+        RerunError: the child crashed, timed out or wrote no valid result.
     """
     with tempfile.TemporaryDirectory(prefix="evalbot-rerun-") as work_dir:
         home = Path(work_dir) / "home"
@@ -335,7 +344,8 @@ def run_child(request: dict[str, Any], model: str, options: RerunOptions, contex
         environment = child_environment(model, options.grader, os.environ, home)
         request_path = Path(work_dir) / "request.json"
         result_path = Path(work_dir) / "result.json"
-        request_path.write_text(json.dumps(request), encoding="utf-8")
+        # eval.yaml may hold YAML dates or other values JSON lacks; they travel as text.
+        request_path.write_text(json.dumps(request, default=str), encoding="utf-8")
         command = [*context.child_command, str(request_path), str(result_path)]
 
         # A new session lets a timeout kill the child and anything it started.
@@ -346,15 +356,18 @@ def run_child(request: dict[str, Any], model: str, options: RerunOptions, contex
         try:
             _, stderr = process.communicate(timeout=options.timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # The child exited between the timeout and the kill.
             process.communicate()
-            raise ChildFailed(f"the re-run timed out after {options.timeout:g} seconds") from None
+            raise RerunError(f"the re-run timed out after {options.timeout:g} seconds") from None
 
         if process.returncode != 0 or not result_path.is_file():
             tail = stderr.decode("utf-8", "replace")[-STDERR_TAIL:]
             logger.error("rerun child failed code=%s stderr=%s", process.returncode, tail)
-            raise ChildFailed(f"the re-run process exited with code {process.returncode}")
+            raise RerunError(f"the re-run process exited with code {process.returncode}")
         try:
             return Reproduction.model_validate_json(result_path.read_text(encoding="utf-8"))
         except pydantic.ValidationError as error:
-            raise ChildFailed("the re-run process wrote an invalid result") from error
+            raise RerunError("the re-run process wrote an invalid result") from error

@@ -4,6 +4,7 @@ None of these tests starts Inspect: a not-run case is decided before the child s
 and downloads go to the fake Hub on 127.0.0.1.
 """
 
+import datetime
 import json
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub.utils import _http as hf_http
 
-from bot.rerun import ChildFailed, NotRun, RerunContext, child_environment, download_split, reproduce
+from bot.rerun import RerunError, NotRun, RerunContext, child_environment, download_split, reproduce
 from checks.report import finding
 from checks.reproduce.options import RerunOptions
 from rerun_helpers import DATASET_ID, RESULTS_PATH, raw_spec, raw_task, sum_items, validation_result, write_benchmark
@@ -242,7 +243,7 @@ def test_hub_outage_is_bot_error(fake_hub, tmp_path, monkeypatch):
     fake_hub.fail_next(503, times=20)
     # huggingface_hub retries a 503 with waits of 1 to 8 seconds; the test skips the waits.
     monkeypatch.setattr(hf_http.time, "sleep", lambda seconds: None)
-    with pytest.raises(ChildFailed, match="from the Hub failed"):
+    with pytest.raises(RerunError, match="from the Hub failed"):
         download_split("org/plain", None, "default", "test", hub_context(fake_hub, tmp_path))
 
 
@@ -259,3 +260,32 @@ def test_download_result_reaches_child(fake_hub, tmp_path):
     request = json.loads(dump.read_text())
     assert Path(request["data_dir"], "data", "test-0.jsonl").is_file()
     assert "token" not in json.dumps(request).lower()
+
+
+def test_invalid_hub_id_is_not_run(fake_hub, tmp_path):
+    with pytest.raises(NotRun, match="not a valid Hub id"):
+        download_split("org/bad name!", None, "default", "test", hub_context(fake_hub, tmp_path))
+
+
+def test_yaml_date_in_task_reaches_child(benchmarks, tmp_path):
+    dump = tmp_path / "request.json"
+    code = f"import shutil, sys; shutil.copy(sys.argv[-2], {str(dump)!r})"
+    solvers = [{"name": "multiple_choice", "args": {"template": datetime.date(2026, 1, 2)}}]
+    result = validation_result(70.0, spec=raw_spec(raw_task(solvers=solvers)))
+    context = RerunContext(seed_material="abc", benchmarks_dir=benchmarks, child_command=(sys.executable, "-c", code))
+    reproduce(result, RerunOptions(enabled=True, model=MODEL), context)
+    assert json.loads(dump.read_text())["raw_task"]["solvers"][0]["args"]["template"] == "2026-01-02"
+
+
+# A bug in the re-run becomes a bot error on the entry, never a crash of the check.
+
+
+def test_internal_error_is_bot_error(benchmarks, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("bot.rerun.parse_task", broken)
+    result = validation_result(70.0)
+    run(result, benchmarks)
+    assert result.report.entries()[0].reproduction.verdict == "error"
+    assert result.report.bot_errors[0].message == "The re-run failed: an internal error (RuntimeError)."
