@@ -94,7 +94,7 @@ class RerunConfig(Strict):
     grader: str | None = None
     max_items: int = Field(default=200, ge=1)
     # A generation is one item in one epoch; the budgets cap generations per entry,
-    # per pull request head and per UTC day across all pull requests.
+    # per pull request (all its commits and re-runs) and per UTC day across all of them.
     max_generations: int = Field(default=800, ge=1)
     generations_per_pr: int = Field(default=2000, ge=1)
     generations_per_day: int = Field(default=20000, ge=1)

@@ -191,7 +191,7 @@ class Runner:
 
     # Re-runs within budget, called by the hook below
 
-    def _rerun_within_budget(self, result, context: RerunContext) -> None:  # type: ignore[no-untyped-def]
+    def _rerun_within_budget(self, ref: PullRequestRef, result, context: RerunContext) -> None:  # type: ignore[no-untyped-def]
         """Re-run the allowed benchmarks' entries, splitting the remaining budget among them."""
         assert self.rerun is not None
         settings = self.config.rerun
@@ -199,19 +199,26 @@ class Runner:
         held_back = _hold_back(report, set(settings.benchmarks))
         try:
             day = self.today().isoformat()
-            remaining = min(settings.generations_per_pr, settings.generations_per_day - self.state.generations_on(day))
+            left_today = settings.generations_per_day - self.state.generations_on(day)
+            left_for_pr = settings.generations_per_pr - self.state.generations_of(ref)
+            remaining = min(left_today, left_for_pr)
             candidates = len(report.entries())
             if candidates == 0:
                 return
             if remaining < candidates:
-                _mark_not_run(report, "the bot's daily re-run budget is used up; a maintainer can ask `/evalbot rerun` tomorrow")
+                reason = (
+                    "the bot's daily re-run budget is used up; a maintainer can ask `/evalbot rerun` tomorrow"
+                    if left_today <= left_for_pr
+                    else "this pull request used up its re-run budget"
+                )
+                _mark_not_run(report, reason)
                 return
             options = settings.options().model_copy(
                 update={"enabled": True, "max_generations": min(settings.max_generations, remaining // candidates)}
             )
             self.rerun(result, options, context)
             used = sum(e.reproduction.generations for e in report.entries() if e.reproduction is not None)
-            self.state.add_generations(day, used)
+            self.state.add_generations(day, used, ref)
         finally:
             _restore(report, held_back)
             _mark_not_run(
@@ -246,7 +253,7 @@ class _FinishingHook:
             # Data files come from the configured Hub. No token is passed: HF_TOKEN can
             # post comments, and the re-run must not hold such a token.
             context = context.model_copy(update={"endpoint": self.runner.config.hub_endpoint})
-            self.runner._rerun_within_budget(result, context)
+            self.runner._rerun_within_budget(self.ref, result, context)
 
         grant = state.grant_for(self.ref, head_sha)
         if grant is not None:

@@ -4,7 +4,8 @@ The schema version lives in `PRAGMA user_version`. Opening a file runs every mig
 above its version in one transaction each, so a bot upgrade never needs a manual step.
 Version 1 held checked heads and deliveries; version 2 added the per-entry ledger,
 grants, command history and the daily generation budget; version 3 keeps each check's
-report, so a grant can be applied without re-running the benchmarks.
+report, so a grant can be applied without re-running the benchmarks; version 4 counts
+re-run generations per pull request.
 """
 
 import argparse
@@ -92,6 +93,16 @@ MIGRATIONS: list[str] = [
     # 3: the report of each check, as JSON.
     """
     ALTER TABLE checks ADD COLUMN report TEXT;
+    """,
+    # 4: generations used per pull request, across all its checks.
+    """
+    CREATE TABLE pull_request_generations (
+        platform TEXT NOT NULL,
+        repo_id TEXT NOT NULL,
+        pr_num INTEGER NOT NULL,
+        used INTEGER NOT NULL,
+        PRIMARY KEY (platform, repo_id, pr_num)
+    );
     """,
 ]
 LATEST_VERSION = len(MIGRATIONS)
@@ -287,15 +298,30 @@ class State:
 
     # Daily generation budget of re-runs
 
-    def add_generations(self, day: str, used: int) -> int:
-        """Add to the day's generation count and return the new total."""
+    def add_generations(self, day: str, used: int, pr: PullRequestRef | None = None) -> int:
+        """Add to the day's (and the pull request's) generation count; return the day's total."""
         with self._lock, self._transaction():
             self._db.execute(
                 "INSERT INTO generations (day, used) VALUES (?, ?)"
                 " ON CONFLICT(day) DO UPDATE SET used = used + excluded.used",
                 (day, used),
             )
+            if pr is not None:
+                self._db.execute(
+                    "INSERT INTO pull_request_generations VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(platform, repo_id, pr_num) DO UPDATE SET used = used + excluded.used",
+                    (pr.platform, pr.repo_id, pr.num, used),
+                )
             return int(self._db.execute("SELECT used FROM generations WHERE day = ?", (day,)).fetchone()[0])
+
+    def generations_of(self, pr: PullRequestRef) -> int:
+        """Return the generations used by all re-runs of one pull request."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT used FROM pull_request_generations WHERE platform = ? AND repo_id = ? AND pr_num = ?",
+                (pr.platform, pr.repo_id, pr.num),
+            ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def generations_on(self, day: str) -> int:
         with self._lock:

@@ -238,3 +238,24 @@ def test_rerun_gets_hub_endpoint_without_token(rerun_bot):
     bot.runner.run(Job(pr=REF, event="test"))
     assert contexts[0].endpoint == hub.url
     assert contexts[0].token is None
+
+
+def test_pull_request_budget_stops_rerun(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    config = RERUN_CONFIG.replace("generations_per_day = 25", "generations_per_day = 1000\ngenerations_per_pr = 15")
+    with FakeHub() as hub:
+        seed_hub(hub)
+        bot = make_bot(tmp_path, hub, extra_config=config)
+        counting = CountingRerun()
+        bot.runner.rerun = counting
+        try:
+            for _ in range(3):
+                bot.runner.run(command_job(hub, "alice", "/evalbot rerun"))
+            report = bot.state.last_report(REF, hub.repo(MODEL).refs["refs/pr/1"])
+        finally:
+            bot.close()
+    assert counting.budgets == [15, 5]
+    assert report is not None
+    assert report.entries()[0].findings[-1].message == (
+        "The entry was not re-run: this pull request used up its re-run budget."
+    )
