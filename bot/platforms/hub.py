@@ -15,8 +15,12 @@ Requests for one check of a pull request with N changed results files, K results
 
 Changed files: results files are found by comparing the `.eval_results` trees of the head
 and the base by blob id, so a diff cut short on a large pull request never hides one.
-Other changed files come from the `diff --git` headers of the pull request's diff, or from
-a comparison of the full trees when the diff is missing or visibly cut.
+Other changed files come from the `diff --git` headers of the pull request's diff. When
+the diff is empty, or lacks a results file that the trees show as changed (so it was cut),
+the full trees are compared instead.
+
+NOTE: a diff cut after the last changed results file is not detected, so other files
+past the cut get no `pr.other-files` warning.
 """
 
 import contextlib
