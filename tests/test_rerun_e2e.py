@@ -16,10 +16,22 @@ from checks.reproduce.options import RerunOptions
 from checks.reproduce.sampling import draw_order
 from checks.validate import validate
 from model_server import ModelServer
-from rerun_helpers import DATASET_ID, RESULTS_PATH, TASK_ID, answers_of, sum_items, validation_result, write_benchmark
+from rerun_helpers import (
+    DATASET_ID,
+    RESULTS_PATH,
+    TASK_ID,
+    answers_of,
+    raw_spec,
+    raw_task,
+    sum_items,
+    validation_result,
+    write_benchmark,
+)
 
 POPULATION = 60
 MODEL = "openai-api/local/test-model"
+# Two epochs reduced by pass_at_1, as GPQA declares four: each item costs two generations.
+SPEC = raw_spec(raw_task(epochs=2, epoch_reducer="pass_at_1"))
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +42,7 @@ def items() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def benchmarks(tmp_path_factory: pytest.TempPathFactory, items: list[dict[str, str]]) -> Path:
     root = tmp_path_factory.mktemp("benchmarks")
-    write_benchmark(root, items)
+    write_benchmark(root, items, SPEC)
     return root
 
 
@@ -75,12 +87,13 @@ def options(**overrides: object) -> RerunOptions:
 
 def test_claim_at_truth_is_consistent(benchmarks, server, items):
     claim = round(true_accuracy(server, items) * 100, 1)
-    result = validation_result(claim)
+    result = validation_result(claim, spec=SPEC)
     reproduce(result, options(delta=15, batch_size=30), context(benchmarks))
     reproduction = result.report.entries()[0].reproduction
     assert reproduction.verdict == "consistent"
     assert reproduction.model == MODEL
     assert reproduction.items == len(reproduction.item_scores)
+    assert reproduction.generations == 2 * reproduction.items
     assert reproduction.score == pytest.approx(sum(s.score for s in reproduction.item_scores) / reproduction.items)
 
 
@@ -101,7 +114,7 @@ def test_claim_far_off_is_inconsistent(benchmarks, server, items):
 
 def test_tiny_budget_is_inconclusive(benchmarks, server, items):
     claim = round(true_accuracy(server, items) * 100, 1)
-    result = validation_result(claim)
+    result = validation_result(claim, spec=SPEC)
     reproduce(result, options(max_items=5, batch_size=5), context(benchmarks))
     entry = result.report.entries()[0]
     assert entry.reproduction.verdict == "inconclusive"
@@ -109,7 +122,7 @@ def test_tiny_budget_is_inconclusive(benchmarks, server, items):
     # The report lets anyone redo the draw: the seed gives the items, in order.
     drawn = [str(index + 1) for index in draw_order(POPULATION, entry.reproduction.seed)[:5]]
     assert [s.id for s in entry.reproduction.item_scores] == drawn
-    assert entry.reproduction.generations == 5
+    assert entry.reproduction.generations == 10
     assert entry.reproduction.population == POPULATION
     assert entry.reproduction.inspect_version
     assert all(len(s.input_hash) == 16 for s in entry.reproduction.item_scores)
@@ -121,7 +134,7 @@ def test_tiny_budget_is_inconclusive(benchmarks, server, items):
 def test_provider_error_is_not_run(benchmarks, items, monkeypatch):
     with ModelServer(answers_of(items), accuracy=0.7, fail_status=400) as failing:
         monkeypatch.setenv("LOCAL_BASE_URL", failing.base_url)
-        result = validation_result(70.0)
+        result = validation_result(70.0, spec=SPEC)
         reproduce(result, options(max_items=5, batch_size=5), context(benchmarks))
     reproduction = result.report.entries()[0].reproduction
     assert reproduction.verdict == "not-run"
@@ -135,7 +148,7 @@ def test_provider_error_is_not_run(benchmarks, items, monkeypatch):
 def test_child_gets_no_write_token(benchmarks, tmp_path):
     dump = tmp_path / "environment.json"
     code = f"import json, os; open({str(dump)!r}, 'w').write(json.dumps(dict(os.environ)))"
-    result = validation_result(70.0)
+    result = validation_result(70.0, spec=SPEC)
     reproduce(result, options(), context(benchmarks, child_command=(sys.executable, "-c", code)))
     environment = json.loads(dump.read_text())
     assert "HF_TOKEN" not in environment
@@ -155,7 +168,7 @@ def test_child_gets_no_write_token(benchmarks, tmp_path):
     ids=["exit-code", "exception", "hang", "garbage-result"],
 )
 def test_child_failure_is_bot_error(benchmarks, code, timeout, reason):
-    result = validation_result(70.0)
+    result = validation_result(70.0, spec=SPEC)
     reproduce(result, options(timeout=timeout), context(benchmarks, child_command=(sys.executable, "-c", code)))
     entry = result.report.entries()[0]
     assert entry.reproduction.verdict == "error"
