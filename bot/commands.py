@@ -107,7 +107,7 @@ def apply_grant(report: Report, grant: Grant, maintainers: Maintainers) -> int:
     """Set `grant` on the entries it covers and return how many it covers.
 
     An entry is covered when it has no error finding and the granter maintains its
-    benchmark; the others keep the badge their checks and re-run gave them.
+    benchmark. The other entries keep the badge that their checks and re-run gave them.
     """
     covered = 0
     for entry in report.entries():

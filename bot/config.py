@@ -64,7 +64,7 @@ class WatchedRepo(Strict):
 class Maintainers(Strict):
     """Who may run `/evalbot verify` and `/evalbot unverify`.
 
-    `benchmarks` maps a benchmark dataset id to user names; `organizations` maps the
+    `benchmarks` maps a benchmark dataset id to user names. `organizations` maps the
     owner of benchmark datasets (the part before the slash) to user names, so one list
     covers every benchmark that organisation publishes.
     """
@@ -93,8 +93,8 @@ class RerunConfig(Strict):
     model: str = DEFAULT_MODEL_TEMPLATE
     grader: str | None = None
     max_items: int = Field(default=200, ge=1)
-    # A generation is one item in one epoch; the budgets cap generations per entry,
-    # per pull request (all its commits and re-runs) and per UTC day across all of them.
+    # A generation is one item in one epoch. The budgets cap generations per entry, per
+    # pull request (all its commits and re-runs), and per UTC day across all of them.
     max_generations: int = Field(default=800, ge=1)
     generations_per_pr: int = Field(default=2000, ge=1)
     generations_per_day: int = Field(default=20000, ge=1)
@@ -122,7 +122,7 @@ class ServerConfig(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     workers: int = Field(default=2, ge=1, le=64)
-    # Pull requests waiting for a worker; when full the server answers 503 so the sender retries.
+    # Pull requests waiting for a worker; when full the server responds 503 so the sender retries.
     queue_size: int = Field(default=256, ge=1)
     # Largest webhook body read, in bytes; Hub and GitHub payloads are a few kilobytes.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

@@ -3,8 +3,8 @@
 Webhooks arrive in bursts: one push can send several deliveries, and the Hub and GitHub
 redeliver on timeouts. Each job carries a key (one pull request). While a job waits in
 the queue, more jobs with its key merge into it. While it runs, they collapse into one
-follow-up run after it. So a burst for one pull request costs one run, plus at most
-one more that sees any commit pushed while the first was running.
+follow-up run after it. So at any time a pull request has at most one job waiting and
+one running, and the follow-up reads any commit pushed while the previous run worked.
 """
 
 import logging

@@ -202,7 +202,7 @@ def configure_hub_retries(policy: RetryPolicy, stats: RetryStats) -> None:
     """Make every `huggingface_hub` call in this process retry and time out per `policy`.
 
     huggingface_hub shares one `httpx2.Client` between all calls and builds it from a
-    factory (`set_client_factory`); this factory keeps the library's own request hook,
+    factory (`set_client_factory`). This factory keeps the library's own request hook,
     which enforces `HF_HUB_OFFLINE` and adds request ids.
     """
 

@@ -1,10 +1,12 @@
 """Run one queued job: maintainer commands first, then the check of the pull request.
 
 The webhook server and the poller both turn events into `Job`s; a worker of the
-`bot.queue.WorkQueue` hands each to `Runner.run`. The runner skips a head commit that
-was already checked (unless a command requests another check), applies the head's grant, keeps
-re-runs within the daily and per-pull-request budgets, and records the result in the
-state, so the next trigger resumes where a failed check stopped.
+`bot.queue.WorkQueue` hands each to `Runner.run`.
+
+The runner skips a head commit that was already checked, unless a command requests
+another check. It applies the head's grant and keeps re-runs within the daily and
+per-pull-request budgets. It records the result in the state, so the next trigger
+resumes where a failed check stopped.
 """
 
 import datetime
@@ -276,15 +278,15 @@ def _copy_reproductions(previous: Report, report: Report) -> None:
 
 def _hold_back(report: Report, allowed: set[str]) -> dict[int, list[EntryReport]]:
     """Take the entries of benchmarks outside `allowed` out of the report, by file."""
-    held: dict[int, list[EntryReport]] = {}
+    held_back: dict[int, list[EntryReport]] = {}
     for position, file_report in enumerate(report.files):
-        held[position] = [e for e in file_report.entries if e.dataset_id not in allowed]
+        held_back[position] = [e for e in file_report.entries if e.dataset_id not in allowed]
         file_report.entries = [e for e in file_report.entries if e.dataset_id in allowed]
-    return held
+    return held_back
 
 
-def _restore(report: Report, held: dict[int, list[EntryReport]]) -> None:
-    for position, entries in held.items():
+def _restore(report: Report, held_back: dict[int, list[EntryReport]]) -> None:
+    for position, entries in held_back.items():
         file_report = report.files[position]
         file_report.entries = sorted([*file_report.entries, *entries], key=lambda e: e.index)
 

@@ -122,6 +122,7 @@ class WebhookHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
+
         headers = {key.lower(): value for key, value in self.headers.items()}
         try:
             status, answer = self.server.app.receive(route, headers, body)
@@ -130,18 +131,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
             # 500 makes the sender redeliver later.
             logger.exception("webhook %s failed with an unexpected error", route)
             status, answer = 500, {"error": "internal error; the delivery was not queued, redeliver it later"}
-        jobs = answer.get("jobs", [])
-        fields = {
-            "route": route,
-            "status": status,
-            "outcome": answer.get("status") or "rejected",
-            "reason": answer.get("reason") or answer.get("error"),
-            "delivery_id": answer.get("delivery_id"),
-            "pull_requests": ",".join(jobs) or None,
-            "duration_s": round(time.monotonic() - started, 4),
-        }
-        # The CLI's log formatter appends the extra fields to the line.
-        logger.info("webhook received", extra=fields)
+
+        _log_delivery(route, status, answer, started)
         extra = {"Retry-After": str(answer["retry_after"])} if "retry_after" in answer else {}
         self._answer(status, answer, extra)
 
@@ -172,6 +163,20 @@ class WebhookHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         # The access log goes through logging at debug level; the event line is enough.
         logger.debug("http: " + format, *args)
+
+
+def _log_delivery(route: str, status: int, answer: dict[str, Any], started: float) -> None:
+    """Log one line per delivery; the CLI's log formatter appends the extra fields."""
+    fields = {
+        "route": route,
+        "status": status,
+        "outcome": answer.get("status") or "rejected",
+        "reason": answer.get("reason") or answer.get("error"),
+        "delivery_id": answer.get("delivery_id"),
+        "pull_requests": ",".join(answer.get("jobs", [])) or None,
+        "duration_s": round(time.monotonic() - started, 4),
+    }
+    logger.info("webhook received", extra=fields)
 
 
 class WebhookServer(ThreadingHTTPServer):

@@ -2,9 +2,9 @@
 
 The schema version lives in `PRAGMA user_version`. Opening a file runs every migration
 above its version in one transaction each, so a bot upgrade never needs a manual step.
-Version 1 held checked heads and deliveries; version 2 added the per-entry ledger,
-grants, command history and the daily generation budget; version 3 keeps each check's
-report, so a grant can be applied without re-running the benchmarks; version 4 counts
+Version 1 held checked heads and deliveries. Version 2 added the per-entry ledger,
+grants, command history and the daily generation budget. Version 3 keeps each check's
+report, so a grant can be applied without re-running the benchmarks. Version 4 counts
 re-run generations per pull request.
 """
 

@@ -1,8 +1,8 @@
 """Turn Hub and GitHub webhook payloads into jobs, and check their secrets.
 
-Parsing is lenient: a payload of an unknown kind, or one that lacks a field the bot
-needs, is ignored with a reason (the server responds 2xx), because webhook senders add
-event kinds and fields over time and a 500 would only make them redeliver. The Hub's
+Parsing is lenient. A payload of an unknown kind, or one that lacks a field the bot
+needs, is ignored with a reason and the server responds 2xx. Webhook senders add event
+kinds and fields over time, and a 500 would only make them redeliver. The Hub's
 camelCase wire names (`isPullRequest`, `updatedRefs`, `newSha`) are read here and
 nowhere else.
 """
