@@ -148,6 +148,9 @@ class Runner:
     def _record(self, ref: PullRequestRef, outcome: CheckOutcome, replies: list[str]) -> JobResult:
         head = outcome.pull_request.head_sha
         if outcome.report is None:
+            # A closed pull request may reopen, but a head without results files stays so.
+            if outcome.pull_request.status in ("open", "draft") and outcome.pull_request.is_pull_request:
+                self.state.record_skip(ref, head)
             return JobResult(outcome=f"skipped: {outcome.skipped_reason}", head_sha=head, replies=replies)
         self.state.record_check(ref, head, outcome.report)
         return JobResult(outcome=f"{outcome.action}: {outcome.report.conclusion}", head_sha=head, replies=replies)

@@ -232,6 +232,15 @@ class State:
             )
             self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
+    def record_skip(self, pr: PullRequestRef, head_sha: str) -> None:
+        """Mark a head that needs no check (it changes no results file) as done."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO checks (platform, repo_id, pr_num, head_sha, conclusion, checked_at)"
+                " VALUES (?, ?, ?, ?, 'skipped', ?)",
+                (pr.platform, pr.repo_id, pr.num, head_sha, utc_now()),
+            )
+
     def last_report(self, pr: PullRequestRef, head_sha: str) -> Report | None:
         """Return the stored report of a head's check; None when none was stored."""
         with self._lock:

@@ -3,6 +3,7 @@
 import pytest
 
 from bot.poller import poll
+from bot.runner import Job
 from bot.state import PullRequestRef
 from tests.bot_harness import GPQA_RESULT, MODEL, make_bot, seed_hub
 from tests.fakehub import FakeHub
@@ -116,3 +117,10 @@ def test_poll_invalid_repo_option_exit_2(value, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["poll", "--repo", value])
     assert exit_info.value.code == 2
+
+
+def test_pull_request_without_results_checked_once(bot, hub):
+    hub.open_pull_request(MODEL, {"README.md": "# only the card\n"})
+    run_poll(bot, hub)
+    result = bot.runner.run(Job(pr=PullRequestRef(platform="hub", repo_id=MODEL, num=5), event="poll"))
+    assert result.outcome == "skipped: head already checked"
