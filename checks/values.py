@@ -77,42 +77,53 @@ def check_placeholder(items: list[ParsedEntry]) -> list[EntryFinding]:
 
 
 def check_scale(items: list[ParsedEntry], others: Iterable[ParsedEntry]) -> list[EntryFinding]:
-    """Report PR entries on another scale than other values for the same benchmark."""
-    first_by_scale = _first_by_scale([*items, *others])
+    """Report PR entries whose scale disagrees with the other values of their benchmark.
+
+    Only the odd one out is reported: a PR entry on the minority scale of its benchmark
+    (PR and `main` together; on a tie 0-100 counts as the majority, being the common
+    convention), or a PR entry that departs from a scale that only `main` uses.
+    """
+    by_scale = _entries_by_scale([*items, *others])
+    pr_ids = {id(item) for item in items}
     found: list[EntryFinding] = []
     for item in items:
         assert item.entry is not None
         number = numeric_value(item.entry.value)
         if number is None or number == 0.0:
             continue
-        other = first_by_scale.get((item.entry.dataset.id.lower(), number > 1))
-        if other is None or other.entry is None:
+        benchmark = item.entry.dataset.id.lower()
+        own_is_fraction = number <= 1
+        same = by_scale.get((benchmark, own_is_fraction), [])
+        opposite = by_scale.get((benchmark, not own_is_fraction), [])
+        if not opposite:
             continue
-        own, theirs = ("0-1", "0-100") if number <= 1 else ("0-100", "0-1")
-        found.append((
-            item,
-            finding(
-                "value.scale",
-                f"The value {quote(item.entry.value)} looks like a {own} score, but {quote(other.entry.value)} "
-                f"for the same benchmark in {other.file} line {other.line} looks like a {theirs} score.",
-                file=item.file, line=item.line_of("value"), field="value",
-                hint="Write every score of a benchmark on the same scale, preferably 0 to 100.",
-            ),
-        ))
+        in_minority = len(same) < len(opposite) or (len(same) == len(opposite) and own_is_fraction)
+        opposite_only_on_main = all(id(other) not in pr_ids for other in opposite)
+        if in_minority or opposite_only_on_main:
+            found.append((item, _scale_finding(item, opposite[0], own_is_fraction)))
     return found
 
 
-def _first_by_scale(pool: list[ParsedEntry]) -> dict[tuple[str, bool], ParsedEntry]:
-    """Index the first nonzero entry under the key (benchmark, value <= 1).
+def _scale_finding(item: ParsedEntry, other: ParsedEntry, own_is_fraction: bool) -> Finding:
+    assert item.entry is not None and other.entry is not None
+    own, theirs = ("0-1", "0-100") if own_is_fraction else ("0-100", "0-1")
+    return finding(
+        "value.scale",
+        f"The value {quote(item.entry.value)} looks like a {own} score, but {quote(other.entry.value)} "
+        f"for the same benchmark in {other.file} line {other.line} looks like a {theirs} score.",
+        file=item.file, line=item.line_of("value"), field="value",
+        hint="Write every score of a benchmark on the same scale, preferably 0 to 100.",
+    )
 
-    An entry with value v finds one on the other scale under (benchmark, v > 1).
-    """
-    first: dict[tuple[str, bool], ParsedEntry] = {}
+
+def _entries_by_scale(pool: list[ParsedEntry]) -> dict[tuple[str, bool], list[ParsedEntry]]:
+    """Group nonzero entries under the key (benchmark, value <= 1), in input order."""
+    groups: dict[tuple[str, bool], list[ParsedEntry]] = {}
     for other in pool:
         if other.entry is None:
             continue
         number = numeric_value(other.entry.value)
         if number is None or number == 0.0:
             continue
-        first.setdefault((other.entry.dataset.id.lower(), number <= 1), other)
-    return first
+        groups.setdefault((other.entry.dataset.id.lower(), number <= 1), []).append(other)
+    return groups

@@ -2,6 +2,7 @@
 
 import pytest
 
+from checks.report import EntryReport
 from tests.validation_helpers import codes, run
 
 
@@ -53,10 +54,25 @@ def test_reported_value_keeps_number() -> None:
     assert run(entry("85.2")).report.entries()[0].value == 85.2
 
 
-# Scale: a 0-1 value beside 0-100 values for the same benchmark, either direction.
+# Scale: only the odd one out is reported, so a correct 0-100 entry stays clean.
 def test_fraction_beside_percentage_in_pr() -> None:
     result = run(entry("0.412", "diamond") + entry("85.2", "main"))
-    assert codes(result) == ["value.scale", "value.scale"]
+    assert [codes_of(e) for e in result.report.entries()] == [["value.scale"], []]
+
+
+def test_minority_percentage_beside_fractions() -> None:
+    result = run(entry("0.412", "diamond") + entry("0.5", "main") + entry("85.2", "extended"))
+    assert [codes_of(e) for e in result.report.entries()] == [[], [], ["value.scale"]]
+
+
+def test_fraction_beside_two_percentages_flags_fraction_only() -> None:
+    result = run(entry("0.612", "diamond"), main={".eval_results/old.yaml": entry("63.3", "main") + entry("81.3", "extended")})
+    assert [codes_of(e) for e in result.report.entries()] == [["value.scale"]]
+
+
+def test_percentage_in_pr_beside_fractions_in_pr_and_main() -> None:
+    result = run(entry("85.2", "diamond") + entry("0.5", "extended"), main={".eval_results/old.yaml": entry("0.412", "main")})
+    assert [codes_of(e) for e in result.report.entries()] == [["value.scale"], []]
 
 
 def test_fraction_beside_percentage_on_main() -> None:
@@ -78,6 +94,10 @@ def test_scale_ignores_other_benchmarks() -> None:
 
 def test_scale_ignores_zero() -> None:
     assert codes(run(entry("0.0", "diamond") + entry("85.2", "main"))) == []
+
+
+def codes_of(entry_report: EntryReport) -> list[str]:
+    return [f.code for f in entry_report.findings]
 
 
 # Placeholder: every value of a file zero.
