@@ -251,8 +251,9 @@ def _local_folder(benchmarks_dir: Path, dataset_id: str, revision: str | None) -
     if revision is not None and _REVISION_RE.fullmatch(revision) and ".." not in revision:
         pinned = benchmarks_dir / f"{dataset_id}@{revision}"
         if pinned.is_dir():
-            return pinned
-    folder = benchmarks_dir / dataset_id
+            return pinned.resolve()
+    # Resolved, because the child runs in another working folder.
+    folder = (benchmarks_dir / dataset_id).resolve()
     if not folder.is_dir():
         raise NotRun(f"the benchmarks folder has no folder '{dataset_id}' with the data files")
     return folder

@@ -289,3 +289,15 @@ def test_internal_error_is_bot_error(benchmarks, monkeypatch):
     run(result, benchmarks)
     assert result.report.entries()[0].reproduction.verdict == "error"
     assert result.report.bot_errors[0].message == "The re-run failed: an internal error (RuntimeError)."
+
+
+def test_relative_benchmarks_dir_reaches_child_absolute(tmp_path, monkeypatch):
+    write_benchmark(tmp_path / "benchmarks", sum_items(3))
+    monkeypatch.chdir(tmp_path)
+    dump = tmp_path / "request.json"
+    code = f"import shutil, sys; shutil.copy(sys.argv[-2], {str(dump)!r})"
+    context = RerunContext(seed_material="abc", benchmarks_dir=Path("benchmarks"), child_command=(sys.executable, "-c", code))
+    reproduce(validation_result(70.0), RerunOptions(enabled=True, model=MODEL), context)
+    data_dir = Path(json.loads(dump.read_text())["data_dir"])
+    assert data_dir.is_absolute()
+    assert (data_dir / "eval.yaml").is_file()

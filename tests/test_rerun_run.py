@@ -153,8 +153,8 @@ def write_request(tmp_path: Path, **fields: object) -> Path:
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        ({"raw_task": raw_task(field_spec={"input": "Missing column", "target": "literal:D", "choices": ["Correct Answer"]})}, "KeyError"),
-        ({"raw_task": raw_task(split="validation")}, "could not be read"),
+        ({"raw_task": raw_task(field_spec={"input": "Missing column", "target": "literal:D", "choices": ["Correct Answer"]})}, "no column 'Missing column'"),
+        ({"raw_task": raw_task(split="validation")}, "no data files of config 'default' and split 'validation'"),
         ({"raw_task": raw_task(epochs=900)}, "one item costs 900 generations"),
         ({"raw_task": raw_task(solvers=[])}, "validation error"),
     ],

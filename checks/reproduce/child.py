@@ -112,16 +112,18 @@ def run_request(request: ChildRequest, work_dir: Path) -> Reproduction:
 
 
 def _load_samples(request: ChildRequest, task_spec: Any, work_dir: Path) -> list[Any]:
+    where = f"config '{task_spec.config}' and split '{task_spec.split}'"
     try:
         records = load_split(Path(request.data_dir), task_spec.config, task_spec.split, cache_dir=work_dir / "datasets")
+    except (DataFilesError, FileNotFoundError, ValueError) as error:
+        # `datasets` raises FileNotFoundError or ValueError for missing files and splits.
+        # Its message names paths on the bot's machine, so only the log gets it.
+        logger.warning("rerun data unreadable dataset=%s error=%s", request.dataset_id, error)
+        raise BenchmarkDataError(f"no data files of {where} could be read ({type(error).__name__})") from error
+    try:
         samples = build_samples(task_spec, records)
-    except (DataFilesError, FileNotFoundError, ValueError, KeyError) as error:
-        # `datasets` raises FileNotFoundError or ValueError for missing files and splits;
-        # the record mapping raises KeyError for a column the field_spec names.
-        raise BenchmarkDataError(
-            f"the data of config '{task_spec.config}' and split '{task_spec.split}' "
-            f"could not be read ({type(error).__name__}: {error})"
-        ) from error
+    except KeyError as error:
+        raise BenchmarkDataError(f"the data of {where} has no column {error} that the field_spec names") from error
     if not samples:
         raise BenchmarkDataError(f"split '{task_spec.split}' of config '{task_spec.config}' has no items")
     return samples
