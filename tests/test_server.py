@@ -390,3 +390,24 @@ def test_queue_full_503_with_retry_after(running, monkeypatch):
     monkeypatch.setattr(running.bot.queue, "submit", real_submit)
     status, _ = running.post_hub(body)
     assert status == 202
+
+
+def test_merged_pull_request_not_commented(running, hub):
+    hub.set_status(MODEL, 1, "merged")
+    status, _ = running.post_hub(load_webhook("hub_discussion_create.json", **{'"action": "create"': '"action": "update"', '"status": "open"': '"status": "merged"'}))
+    running.wait()
+    assert status == 202
+    assert running.bot_comments() == []
+
+
+def test_job_log_line_carries_ids(running, hub, caplog):
+    caplog.set_level(logging.INFO, logger="bot.runner")
+    running.post_hub(load_webhook("hub_discussion_create.json"))
+    running.wait()
+    record = next(r for r in caplog.records if r.getMessage() == "job done")
+    assert record.repo_id == MODEL
+    assert record.num == 1
+    assert record.head_sha == hub.repo(MODEL).refs["refs/pr/1"]
+    assert record.delivery_id.startswith("hub-")
+    assert record.outcome == "created: success"
+    assert record.duration_s >= 0
