@@ -141,6 +141,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
         if length_header is None or not length_header.isdigit():
             logger.warning("webhook rejected: missing or invalid Content-Length %r", length_header)
             self._answer(411, {"error": "missing Content-Length; send the body with its length"})
+            # The unread body would be taken for the next request on this connection.
+            self.close_connection = True
             return None
         length = int(length_header)
         if length > self.server.app.config.server.max_body_bytes:

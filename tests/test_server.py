@@ -411,3 +411,15 @@ def test_job_log_line_carries_ids(running, hub, caplog):
     assert record.delivery_id.startswith("hub-")
     assert record.outcome == "created: success"
     assert record.duration_s >= 0
+
+
+def test_chunked_body_without_length_411(running):
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=10)
+    try:
+        connection.request("POST", "/webhooks/hub", body=iter([b"{}"]), headers={"X-Webhook-Secret": "x"}, encode_chunked=True)
+        response = connection.getresponse()
+        assert response.status == 411
+    finally:
+        connection.close()
