@@ -27,12 +27,14 @@ def make_task(count: int = POPULATION) -> Task:
     return Task(dataset=MemoryDataset(samples), name="scripted")
 
 
-def scripted_eval(scores: dict[int, object], status: str = "success", calls: list | None = None):
+def scripted_eval(scores: dict[int, object], status: str = "success", calls: list | None = None, arguments: list | None = None):
     """Return an `eval` stand-in whose logs score each requested sample from `scores`."""
 
     def run(task, *, sample_id, **kwargs):
         if calls is not None:
             calls.append(list(sample_id))
+        if arguments is not None:
+            arguments.append(kwargs)
         reduced = [EvalSampleScore(value=scores[item], sample_id=item) for item in sample_id if item in scores]
         log = SimpleNamespace(
             status=status,
@@ -44,14 +46,14 @@ def scripted_eval(scores: dict[int, object], status: str = "success", calls: lis
     return run
 
 
-def loop(scores, *, claim: float, options: RerunOptions, status: str = "success", calls=None):
+def loop(scores, *, claim: float, options: RerunOptions, status: str = "success", calls=None, arguments=None, eval_args=None):
     task = make_task()
     order = list(range(1, POPULATION + 1))
     test = SequentialTest(claim=claim, delta=options.delta / 100, alpha=options.alpha, population=POPULATION)
     budget = Budget.of(options, population=POPULATION, epochs=1)
     return run_batches(
         task, order=order, test=test, budget=budget, model="scripted/model", options=options,
-        eval_function=scripted_eval(scores, status, calls),
+        eval_args=eval_args, eval_function=scripted_eval(scores, status, calls, arguments),
     )
 
 
@@ -101,6 +103,21 @@ def test_loop_converts_letter_scores():
     decision, done = loop(scores, claim=0.5, options=RerunOptions(batch_size=40))
     assert [score.score for score in done] == [1.0] * 20 + [0.0] * 20
     assert decision.mean == 0.5
+
+
+def test_retries_are_bounded_by_default():
+    arguments: list[dict] = []
+    loop({item: 1 for item in range(1, POPULATION + 1)}, claim=0.5, options=RerunOptions(batch_size=40), arguments=arguments)
+    assert arguments[0]["max_retries"] == 6
+    assert arguments[0]["timeout"] == 600
+    assert arguments[0]["display"] == "none"
+
+
+def test_eval_args_override_defaults():
+    arguments: list[dict] = []
+    scores = {item: 1 for item in range(1, POPULATION + 1)}
+    loop(scores, claim=0.5, options=RerunOptions(batch_size=40), arguments=arguments, eval_args={"max_retries": 1})
+    assert arguments[0]["max_retries"] == 1
 
 
 def test_failed_batch_keeps_completed_items():

@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 # Concurrent model requests per batch; a batch is at most `batch_size` items anyway.
 MAX_CONNECTIONS = 10
+# Inspect retries a failed model request without limit by default, so a provider outage
+# would hold the child until its timeout and lose the scored items. Six retries with
+# Inspect's exponential backoff, and at most ten minutes per request, end the run
+# instead, and the finished items reach the report. `eval_args` may override both.
+DEFAULT_EVAL_ARGS: dict[str, Any] = {"max_retries": 6, "timeout": 600}
 
 EvalFunction = Callable[..., list[EvalLog]]
 
@@ -115,7 +120,7 @@ def run_batches(
                 log_dir=log_dir,
                 display="none",
                 max_connections=MAX_CONNECTIONS,
-                **(eval_args or {}),
+                **{**DEFAULT_EVAL_ARGS, **(eval_args or {})},
             )
             log = logs[0]
             # Batch scores go to the test in draw order, whatever order Inspect ran them in.
