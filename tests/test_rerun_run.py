@@ -14,6 +14,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import EvalSampleReductions, EvalSampleScore
 
 from checks.reproduce import child
+from checks.reproduce import run as run_module
 from checks.reproduce.options import RerunOptions
 from checks.reproduce.run import Budget, RunFailed, item_scores, reproduction_from, run_batches
 from checks.reproduce.stats import SequentialTest
@@ -187,3 +188,10 @@ def test_child_reports_bad_data_as_not_run(tmp_path, fields, reason):
 
 def test_child_usage_error_exits_2(tmp_path):
     assert child.main([str(tmp_path / "request.json")]) == 2
+
+
+def test_long_provider_error_is_cut():
+    log = SimpleNamespace(status="error", error=SimpleNamespace(message="x" * 5000))
+    message = run_module._failure_message(log, 3)
+    assert len(message) < 400
+    assert message.endswith("...")

@@ -138,8 +138,14 @@ def run_batches(
     return decision, done
 
 
+# Provider errors can carry whole response bodies; the report keeps their start.
+MAX_ERROR_CHARS = 300
+
+
 def _failure_message(log: EvalLog, completed: int) -> str:
     error = log.error.message if log.error is not None else f"status '{log.status}'"
+    if len(error) > MAX_ERROR_CHARS:
+        error = error[:MAX_ERROR_CHARS] + "..."
     return f"the Inspect run failed after {completed} completed items: {error}"
 
 
