@@ -84,6 +84,31 @@ def test_interval_is_nested(population, ones, seed):
         assert after.upper <= before.upper
 
 
+def test_batch_split_gives_same_interval():
+    # Rejection is checked after every item, so batching cannot change the interval.
+    scores = binary_population(1000, 700, seed=10)[:300]
+    one_batch = SequentialTest(claim=0.5, delta=DELTA, alpha=ALPHA, population=1000).update(scores)
+    split = run_in_batches(SequentialTest(claim=0.5, delta=DELTA, alpha=ALPHA, population=1000), scores, 7)[-1]
+    assert split.lower == one_batch.lower
+    assert split.upper == one_batch.upper
+
+
+def test_large_batch_over_chunk_size():
+    scores = binary_population(12000, 6000, seed=11)
+    decision = SequentialTest(claim=0.5, delta=DELTA, alpha=ALPHA, population=12000).update(scores)
+    assert decision.n == 12000
+    assert decision.lower == decision.upper == 0.5
+
+
+def test_small_population_narrows_interval():
+    # The same 800 draws pin down the mean of 1000 items more tightly than that of a
+    # million items, and by more than the deterministic bounds (0.2 wide here) explain.
+    scores = binary_population(1000, 500, seed=12)[:800]
+    small = WithoutReplacementCS(alpha=ALPHA, population=1000).update(scores)
+    large = WithoutReplacementCS(alpha=ALPHA, population=1_000_000).update(scores)
+    assert small[1] - small[0] < 0.8 * (large[1] - large[0])
+
+
 def test_interval_shrinks_with_items():
     scores = binary_population(12000, 6000, seed=4)
     widths = []
