@@ -6,12 +6,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from bot.platforms.local import LocalSpecs
 from bot.rerun import RerunContext, reproduce
 from checks.inputs import ChangedFile, CheckInput
+from checks.report import EntryReport, FileReport, Report
 from checks.reproduce.options import RerunOptions
 from checks.reproduce.sampling import draw_order
 from checks.validate import validate
@@ -175,3 +178,50 @@ def test_child_failure_is_bot_error(benchmarks, code, timeout, reason):
     assert reason in entry.reproduction.reason
     assert len(result.report.bot_errors) == 1
     assert entry.findings == []
+
+
+# The Hub path: GPQA's real eval.yaml, its data downloaded from the fake Hub by config and
+# split, four epochs reduced by pass_at_1, and seeded choice shuffling.
+
+GPQA_README = """---
+configs:
+- config_name: gpqa_diamond
+  data_files:
+  - split: train
+    path: gpqa_diamond/train-*.csv
+- config_name: gpqa_main
+  data_files:
+  - split: train
+    path: gpqa_main/train-*.csv
+---
+"""
+
+
+def test_gpqa_from_hub_is_rerun(fake_hub, tmp_path, monkeypatch):
+    columns = ["Question", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3", "Correct Answer"]
+    # Text answers, as in GPQA: a CSV column of bare numbers would be read as integers.
+    items = [{key: value if key == "Question" else f"{value} apples" for key, value in item.items()} for item in sum_items(8)]
+    rows = [",".join(columns)] + [",".join(item[column] for column in columns) for item in items]
+    fake_hub.add_repo(
+        "Idavidrein/gpqa",
+        repo_type="dataset",
+        files={"README.md": GPQA_README, "gpqa_diamond/train-00000.csv": "\n".join(rows) + "\n", "gpqa_main/train-00000.csv": "x\n"},
+    )
+    spec = yaml.safe_load((Path(__file__).parent / "fixtures" / "eval_yaml" / "Idavidrein__gpqa.yaml").read_text())
+    entry = EntryReport(index=0, dataset_id="Idavidrein/gpqa", task_id="diamond", value=50.0)
+    result = SimpleNamespace(
+        report=Report(files=[FileReport(path=RESULTS_PATH, entries=[entry])]),
+        specs={("Idavidrein/gpqa", None): SimpleNamespace(evaluation_framework="inspect-ai")},
+        raw_specs={("Idavidrein/gpqa", None): spec},
+    )
+    with ModelServer(answers_of(items), accuracy=0.5, seed=11) as gpqa_server:
+        monkeypatch.setenv("LOCAL_BASE_URL", gpqa_server.base_url)
+        claim = true_accuracy(gpqa_server, items) * 100
+        entry.value = claim
+        hub = {"endpoint": fake_hub.url, "cache_dir": tmp_path / "cache", "benchmarks_dir": None}
+        reproduce(result, options(max_items=8, batch_size=8), context(tmp_path, **hub))
+        requests = gpqa_server.requests
+    assert entry.reproduction.verdict == "consistent", entry.reproduction.reason
+    assert entry.reproduction.population == 8
+    assert entry.reproduction.generations == 32
+    assert requests == 32

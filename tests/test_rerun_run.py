@@ -195,3 +195,16 @@ def test_long_provider_error_is_cut():
     message = run_module._failure_message(log, 3)
     assert len(message) < 400
     assert message.endswith("...")
+
+
+def test_numeric_choices_are_not_run(tmp_path):
+    items = [{**item, "Correct Answer": int(item["Correct Answer"])} for item in sum_items(3)]
+    request_path = write_request(tmp_path)
+    request = json.loads(request_path.read_text())
+    folder = Path(request["data_dir"])
+    (folder / "data" / "test-00000-of-00001.jsonl").write_text("".join(json.dumps(item) + "\n" for item in items))
+    result_path = tmp_path / "result.json"
+    child.main([str(request_path), str(result_path)])
+    reproduction = json.loads(result_path.read_text())
+    assert reproduction["verdict"] == "not-run"
+    assert "does not make valid Inspect samples (fields: choices)" in reproduction["reason"]

@@ -124,6 +124,10 @@ def _load_samples(request: ChildRequest, task_spec: Any, work_dir: Path) -> list
         samples = build_samples(task_spec, records)
     except KeyError as error:
         raise BenchmarkDataError(f"the data of {where} has no column {error} that the field_spec names") from error
+    except pydantic.ValidationError as error:
+        # E.g. a choices column of numbers: Inspect's Sample takes text choices only.
+        fields = sorted({str(detail["loc"][0]) for detail in error.errors() if detail["loc"]})
+        raise BenchmarkDataError(f"the data of {where} does not make valid Inspect samples (fields: {', '.join(fields)})") from error
     if not samples:
         raise BenchmarkDataError(f"split '{task_spec.split}' of config '{task_spec.config}' has no items")
     return samples
