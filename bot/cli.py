@@ -22,6 +22,7 @@ from huggingface_hub import get_token
 from pydantic import ValidationError
 
 from bot.comment import CommentContext, render_comment
+from bot.log_step import AgreementStep, audit_linked_logs, skip_log_pairing
 from bot.output import render_text, report_to_json
 from bot.platforms.local import LocalCheck, LocalInputError, LocalSpecs, load_checks, show_user_paths
 from checks.inputs import SpecLookup
@@ -250,8 +251,15 @@ def _validate_local(
 ) -> tuple[Report, list[tuple[str, str | None]]]:
     """Validate one local run, re-run it when asked, and show the typed paths."""
     result = validate(check.inputs, specs, limits)
+    # With --benchmarks the check stays offline, so linked logs are audited only without it.
+    pair_with_logs: AgreementStep = skip_log_pairing
+    if args.benchmarks is None:
+        pair_with_logs = audit_linked_logs(
+            result, check.inputs.changed, endpoint=hub_endpoint(args), repo_id=check.inputs.model_id
+        )
     if options.enabled:
         _reproduce_local(result, options, check, args)
+    pair_with_logs(result.report)
     return show_user_paths(result.report, check.display_paths), list(result.specs)
 
 

@@ -1,4 +1,4 @@
-"""Check one pull request end to end: fetch, validate, re-run, comment, set the status.
+"""Check one pull request end to end: fetch, validate, audit logs, re-run, comment, status.
 
 `check_pull_request` is the single entry point used by `evalbot pr`, the webhook server
 and the poller. It talks to the world only through a `bot.platforms.base.Platform`, so
@@ -21,6 +21,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from bot.comment import CommentContext, parse_marker, render_comment
+from bot.log_step import audit_linked_logs
 from bot.platforms.base import (
     DEFAULT_HUB_ENDPOINT,
     Comment,
@@ -112,16 +113,18 @@ def check_pull_request(
     # 2. Validate against main, the other open pull requests and the benchmark specs.
     validation = _validate(platform, pr, changed, limits, today)
 
-    # 3. Re-run, when enabled, with seed material that anyone can recompute.
-    if reproducer is not None:
-        context = RerunContext(
-            repo_id=pr.repo_id,
-            seed_material=pr.head_sha,
-            endpoint=getattr(platform, "hub_endpoint", DEFAULT_HUB_ENDPOINT),
-        )
-        _reproduce(reproducer, validation, context)
+    # 3. Audit the Inspect logs that entries link as their source.
+    endpoint = getattr(platform, "hub_endpoint", DEFAULT_HUB_ENDPOINT)
+    model_id = pr.repo_id if pr.repo_type == "model" else None
+    pair_with_logs = audit_linked_logs(validation, changed, endpoint=endpoint, repo_id=model_id)
 
-    # 4. Render, then post or edit the comment and set the status.
+    # 4. Re-run, when enabled, with seed material that anyone can recompute.
+    if reproducer is not None:
+        context = RerunContext(repo_id=pr.repo_id, seed_material=pr.head_sha, endpoint=endpoint)
+        _reproduce(reproducer, validation, context)
+    pair_with_logs(validation.report)
+
+    # 5. Render, then post or edit the comment and set the status.
     report = validation.report
     body = render_comment(report, _comment_context(platform, pr, list(validation.specs)))
     if dry_run:
