@@ -120,7 +120,12 @@ def check_pull_request(
 
     # 4. Re-run, when enabled, with seed material that anyone can recompute.
     if reproducer is not None:
-        context = RerunContext(repo_id=pr.repo_id, seed_material=pr.head_sha, endpoint=endpoint)
+        context = RerunContext(
+            repo_id=pr.repo_id,
+            seed_material=pr.head_sha,
+            endpoint=endpoint,
+            token=getattr(platform, "download_token", None),
+        )
         _reproduce(reproducer, validation, context)
     pair_with_logs(validation.report)
 

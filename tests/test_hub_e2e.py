@@ -322,3 +322,15 @@ def test_cli_pr_missing_repo_exits_2(hub: FakeHub, monkeypatch, capsys) -> None:
     assert exit_code == 2
     assert "org/missing" in error
     assert hub.token not in error
+
+
+# The re-run gets the Hub it checks and a token for dataset downloads
+
+
+def test_reproducer_gets_endpoint_and_download_token(hub: FakeHub, platform: HubPlatform) -> None:
+    seen = []
+    check_pull_request(
+        platform, MODEL, 1, today=TODAY, dry_run=True,
+        reproducer=lambda result, context: seen.append((context.endpoint, context.token)),
+    )
+    assert seen == [(hub.url, hub.token)]

@@ -132,6 +132,14 @@ class HubPlatform:
         self._blobs = _LruCache()
         self._pinned_specs = _LruCache()
 
+    @property
+    def download_token(self) -> str | None:
+        """Token for the re-run's dataset downloads, which happen in the bot's own process.
+
+        The child process that runs the model never receives it.
+        """
+        return self._token
+
     # Pull request
 
     def get_pull_request(self, repo_id: str, num: int, *, repo_type: str = "model") -> PullRequest:
