@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from checks.reproduce.options import DEFAULT_MODEL_TEMPLATE, RerunOptions
+from checks.reproduce.options import RerunOptions
 
 DEFAULT_CONFIG_PATH = Path("evalbot.toml")
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
@@ -84,36 +84,21 @@ class Maintainers(Strict):
         return any(user in names for names in lists)
 
 
-class RerunConfig(Strict):
-    """Re-run settings: which benchmarks, which model, and how much they may cost."""
+class RerunConfig(RerunOptions):
+    """Re-run settings: the per-entry options, which benchmarks, and the shared budgets."""
 
-    enabled: bool = False
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     # Benchmark dataset ids the bot may re-run; the re-run costs model calls, so none by default.
     benchmarks: list[str] = Field(default_factory=list)
-    model: str = DEFAULT_MODEL_TEMPLATE
-    grader: str | None = None
-    max_items: int = Field(default=200, ge=1)
-    # A generation is one item in one epoch. The budgets cap generations per entry, per
-    # pull request (all its commits and re-runs), and per UTC day across all of them.
-    max_generations: int = Field(default=800, ge=1)
+    # A generation is one item in one epoch. `max_generations` caps one entry; these cap a
+    # pull request (all its commits and re-runs) and a UTC day across all of them.
     generations_per_pr: int = Field(default=2000, ge=1)
     generations_per_day: int = Field(default=20000, ge=1)
-    delta: float = Field(default=3.0, gt=0, le=100)
-    alpha: float = Field(default=0.05, gt=0, lt=1)
-    timeout: float = Field(default=1800.0, gt=0)
 
     def options(self) -> RerunOptions:
         """Return the per-entry options the re-run takes."""
-        return RerunOptions(
-            enabled=self.enabled,
-            model=self.model,
-            grader=self.grader,
-            max_items=self.max_items,
-            max_generations=self.max_generations,
-            delta=self.delta,
-            alpha=self.alpha,
-            timeout=self.timeout,
-        )
+        return RerunOptions.model_validate(self.model_dump(include=set(RerunOptions.model_fields)))
 
 
 class ServerConfig(Strict):
