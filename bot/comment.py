@@ -308,6 +308,9 @@ def _reproduction_text(reproduction: Reproduction) -> str:
         text += f" against the claim {_points(reproduction.claim)}"
         if reproduction.delta is not None:
             text += f" ± {reproduction.delta:g}"
+        # The format fixes no scale, so say how the submitted value was read.
+        if reproduction.claim_scale is not None:
+            text += f" (value read on the {reproduction.claim_scale} scale)"
     if reproduction.items:
         population = f" of {reproduction.population}" if reproduction.population is not None else ""
         text += f", {reproduction.items}{population} items, {reproduction.generations} generations"
