@@ -146,6 +146,107 @@ def test_decided_verdict_stays_after_more_items():
     assert {d.verdict for d in decisions[first_decided:]} == {"inconsistent"}
 
 
+# How the verdict combines the bounds at alpha (the reported interval) with the wider
+# bounds at alpha / 2, checked with a sequence that returns scripted bounds.
+
+
+class ScriptedSequence:
+    """Stand-in for WithoutReplacementCS that returns preset (bounds, wide bounds) per batch."""
+
+    def __init__(self, steps: list[tuple[tuple[float, float], tuple[float, float]]], population: int) -> None:
+        self.steps = iter(steps)
+        self.population = population
+        self.count = 0
+        self.total = 0.0
+        self.wide = (0.0, 1.0)
+
+    def update(self, scores: list[float]) -> tuple[float, float]:
+        self.count += len(scores)
+        self.total += sum(scores)
+        bounds, self.wide = next(self.steps)
+        return bounds
+
+    def wide_bounds(self) -> tuple[float, float]:
+        return self.wide
+
+
+def scripted_test(monkeypatch, steps, population: int = 100) -> SequentialTest:
+    def factory(*, alpha: float, population: int, anchors: tuple[float, ...]) -> ScriptedSequence:
+        return ScriptedSequence(steps, population)
+
+    monkeypatch.setattr("checks.reproduce.stats.WithoutReplacementCS", factory)
+    return SequentialTest(claim=0.5, delta=DELTA, alpha=ALPHA, population=population)
+
+
+VERDICT_BOUNDS = [
+    # (bounds at alpha, bounds at alpha / 2, verdict); the band is [0.47, 0.53].
+    ((0.48, 0.52), (0.46, 0.54), "consistent"),
+    ((0.47, 0.53), (0.46, 0.54), "consistent"),
+    ((0.35, 0.45), (0.34, 0.46), "inconsistent"),
+    ((0.56, 0.70), (0.54, 0.71), "inconsistent"),
+    ((0.40, 0.465), (0.39, 0.475), "inconclusive"),
+    ((0.46, 0.52), (0.45, 0.53), "inconclusive"),
+    ((0.48, 0.52), (0.40, 0.46), "inconclusive"),
+]
+
+
+@pytest.mark.parametrize(("bounds", "wide", "verdict"), VERDICT_BOUNDS)
+def test_verdict_from_both_levels(monkeypatch, bounds, wide, verdict):
+    test = scripted_test(monkeypatch, [(bounds, wide)])
+    decision = test.update([0.5] * 10)
+    assert decision.verdict == verdict
+    assert (decision.lower, decision.upper) == bounds
+
+
+def test_decided_verdict_kept_before_last_item(monkeypatch):
+    steps = [((0.48, 0.52), (0.46, 0.54)), ((0.35, 0.45), (0.34, 0.46))]
+    test = scripted_test(monkeypatch, steps)
+    test.update([0.5] * 10)
+    assert test.update([0.5] * 10).verdict == "consistent"
+
+
+def test_last_item_gives_exact_verdict(monkeypatch):
+    # At n == N the bounds are the exact mean, which overrides an earlier verdict.
+    steps = [((0.48, 0.52), (0.46, 0.54)), ((0.40, 0.40), (0.40, 0.40))]
+    test = scripted_test(monkeypatch, steps, population=20)
+    test.update([0.5] * 10)
+    assert test.update([0.3] * 10).verdict == "inconsistent"
+
+
+def test_band_edges_are_candidates():
+    # Without anchors the lower bound is a grid point. An anchor just above it is rejected
+    # too (capital is continuous in the candidate), so the bound moves onto the anchor.
+    # Anchors outside [0, 1] are ignored.
+    scores = binary_population(12000, 6000, seed=13)[:800]
+    grid_lower, _ = WithoutReplacementCS(alpha=ALPHA, population=12000).update(scores)
+    anchor = grid_lower + 1e-6
+    anchored = WithoutReplacementCS(alpha=ALPHA, population=12000, anchors=(anchor, 1.5, -0.2))
+    lower, _ = anchored.update(scores)
+    assert lower == anchor
+
+
+@pytest.mark.parametrize(("population", "ones", "seed"), [(198, 99, 0), (1000, 500, 1), (12000, 6000, 2)])
+def test_reported_interval_inside_wide_one(population, ones, seed):
+    scores = binary_population(population, ones, seed)[:600]
+    sequence = WithoutReplacementCS(alpha=ALPHA, population=population, anchors=(0.47, 0.53))
+    for start in range(0, 600, 20):
+        lower, upper = sequence.update(scores[start : start + 20])
+        wide_lower, wide_upper = sequence.wide_bounds()
+        assert wide_lower <= lower
+        assert upper <= wide_upper
+
+
+@pytest.mark.parametrize(("claim", "ones", "seed"), [(0.5, 500, 3), (0.45, 500, 4), (0.56, 500, 5), (0.3, 500, 6)])
+def test_verdict_agrees_with_interval(claim, ones, seed):
+    scores = binary_population(1000, ones, seed)
+    test = SequentialTest(claim=claim, delta=DELTA, alpha=ALPHA, population=1000)
+    for decision in run_in_batches(test, scores, 20):
+        inside = claim - DELTA - 1e-9 <= decision.lower and decision.upper <= claim + DELTA + 1e-9
+        misses = decision.upper < claim - DELTA or decision.lower > claim + DELTA
+        assert (decision.verdict == "consistent") == inside
+        assert decision.verdict != "inconsistent" or misses
+
+
 # Verdicts on typical runs.
 
 

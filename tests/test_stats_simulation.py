@@ -101,13 +101,38 @@ def test_false_claim_rarely_consistent(size, mean, claim, budget):
     assert counts["consistent"] <= max_wrong_verdicts(RUNS, ALPHA)
 
 
+# The reported interval is a confidence sequence whose bounds each miss the mean with
+# probability at most alpha, at every batch and not only where a run stops.
+
+COVERAGE = [
+    # (population, scores' mean or None for epoch scores, item budget)
+    (1000, 0.3, 300),
+    (2000, None, 300),
+]
+
+
+@pytest.mark.parametrize(("size", "mean", "budget"), COVERAGE)
+def test_interval_bounds_rarely_miss_mean(size, mean, budget):
+    population = binary_population(size, mean) if mean is not None else epoch_population(size, 0.7, seed=12)
+    true_mean = float(population.mean())
+    lower_misses = upper_misses = 0
+    for seed in range(RUNS):
+        order = np.random.default_rng(seed).permutation(population)
+        test = SequentialTest(claim=0.5, delta=DELTA, alpha=ALPHA, population=size)
+        decisions = [test.update(order[start : start + 20].tolist()) for start in range(0, budget, 20)]
+        lower_misses += any(decision.lower > true_mean for decision in decisions)
+        upper_misses += any(decision.upper < true_mean for decision in decisions)
+    assert lower_misses <= max_wrong_verdicts(RUNS, ALPHA)
+    assert upper_misses <= max_wrong_verdicts(RUNS, ALPHA)
+
+
 # Guard: the counts above can fail. A sequence built at a far larger alpha than the one
 # the verdict claims is too narrow, and the same check must catch it.
 
 
 def test_too_narrow_sequence_is_caught(monkeypatch):
-    def loose_sequence(*, alpha: float, population: int) -> WithoutReplacementCS:
-        return WithoutReplacementCS(alpha=0.8, population=population)
+    def loose_sequence(*, alpha: float, population: int, anchors: tuple[float, ...]) -> WithoutReplacementCS:
+        return WithoutReplacementCS(alpha=0.8, population=population, anchors=anchors)
 
     monkeypatch.setattr("checks.reproduce.stats.WithoutReplacementCS", loose_sequence)
     counts = count_verdicts(binary_population(198, 99 / 198), 99 / 198 + DELTA, 198)

@@ -1,16 +1,42 @@
-"""Betting confidence sequence for the mean of a finite population sampled without replacement.
+"""One-sided betting confidence sequences for the mean of a finite population sampled without replacement.
 
-Method: Waudby-Smith and Ramdas, "Confidence sequences for sampling without replacement"
-(NeurIPS 2020, arXiv:2006.04347), betting ("hedged capital") form. For each candidate
-population mean m, a gambler bets against the hypothesis "the population mean is m" and
-the candidate is rejected once the gambler's capital reaches 1/alpha. Under the true m the
-capital is a nonnegative martingale, so by Ville's inequality the true mean is ever
-rejected with probability at most alpha. The intervals therefore stay valid under optional
-stopping, and the re-run may stop as soon as it is decided.
+Sources (both opened for this module): Waudby-Smith and Ramdas, "Confidence sequences for
+sampling without replacement" (NeurIPS 2020, arXiv:2006.04347), for the conditional mean
+of the next draw, and Waudby-Smith and Ramdas, "Estimating means of bounded random
+variables by betting" (JRSS-B 2024, arXiv:2010.09686), for testing by betting and the
+approximate growth-rate-optimal (aGRAPA) bet.
 
-Sampling without replacement enters through the mean of the items not yet drawn: if the
-population mean is m and the first t - 1 draws sum to S, the next draw has conditional mean
-mu_t(m) = (N m - S) / (N - t + 1). The capital bets on x_t - mu_t(m).
+For every candidate population mean m, two gamblers bet against it, one per side:
+
+- the up-gambler tests the null "the population mean is at most m" with capital
+  K_t = prod_{i<=t} (1 + lambda_i (x_i - mu_i(m))), lambda_i >= 0;
+- the down-gambler tests "the population mean is at least m" with
+  K_t = prod_{i<=t} (1 - lambda_i (x_i - mu_i(m))), lambda_i >= 0.
+
+Here mu_t(m) = (N m - S_{t-1}) / (N - t + 1) is the mean of the items not yet drawn when
+the population mean is m and the first t - 1 draws sum to S_{t-1}. Each step of the
+validity argument:
+
+- Conditional mean: a draw without replacement is uniform over the items not yet drawn,
+  so given the past, x_t has mean mu_t(m*) under the true mean m*.
+- Composite null by monotonicity: mu_t(m) increases in m, so when m* <= m every up-factor
+  has conditional mean 1 + lambda_t (mu_t(m*) - mu_t(m)) <= 1, and the up-capital is a
+  nonnegative supermartingale for every mean in the null, not only for m itself.
+  The down-gambler is the mirror image.
+- Predictability: lambda_t uses only x_1 .. x_{t-1} and m, never x_t.
+- Positivity: an up-bet is at most BET_TRUNCATION / mu_t(m) and x_t >= 0, so each factor
+  is at least 1 - BET_TRUNCATION > 0. A down-bet is at most BET_TRUNCATION / (1 - mu_t(m))
+  and x_t <= 1, with the same bound.
+- Ville's inequality: a nonnegative supermartingale that starts at 1 ever reaches 1/a
+  with probability at most a. A candidate rejected once therefore stays rejected.
+
+The lower bound at level a is the largest candidate below which every candidate, itself
+included, has been rejected by its up-gambler at 1/a. A bound at or above the true mean
+m* means that the up-gambler of the first candidate at or above m* rejected a true null.
+That happens with probability at most a, and the argument needs no monotonicity of the
+capitals in m. The upper bound is the mirror image. So [lower, upper] at level a is a two-sided
+confidence sequence at level 1 - 2a that stays valid at any stopping time.
+The class keeps both bounds at two levels: alpha and alpha / 2.
 """
 
 import math
@@ -18,51 +44,70 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Candidate means on [0, 1]. The reported bounds are grid points that are known to be
-# rejected (or the deterministic bounds), so a coarser grid widens the interval by at most
-# one step (1 / (GRID_POINTS - 1)) and never makes it invalid.
+# Candidate means on [0, 1]. The bounds are candidates known to be rejected (or the
+# deterministic bounds), so a coarser grid widens the interval by at most one step
+# (1 / (GRID_POINTS - 1)) and never makes it invalid. Callers may add exact candidates,
+# such as the edges of a tolerance band, so that a bound can land on them.
 GRID_POINTS = 1001
 # Bets are truncated at this fraction of the largest bet that keeps capital nonnegative,
 # so one item can cost at most half of the capital.
 BET_TRUNCATION = 0.5
-# Weight of the upward bet in the hedged capital; the downward bet gets the rest.
-HEDGE_WEIGHT = 0.5
-# Items processed at once; bounds memory at CHUNK_ITEMS x GRID_POINTS floats per array.
+# Items processed at once; bounds memory at CHUNK_ITEMS x candidates floats per array.
 CHUNK_ITEMS = 64
 
 
 class WithoutReplacementCS:
-    """Running confidence sequence for a population mean of scores in [0, 1].
+    """Running one-sided confidence sequences for a population mean of scores in [0, 1].
+
+    `bounds()` returns the lower and upper bounds that each miss the mean with
+    probability at most alpha, and `wide_bounds()` those at alpha / 2, a two-sided
+    confidence sequence at level 1 - alpha.
 
     The caller validates inputs (scores in [0, 1], at most `population` of them) because
     this class keeps no copy of its state to roll back to.
     """
 
-    def __init__(self, *, alpha: float, population: int) -> None:
+    def __init__(self, *, alpha: float, population: int, anchors: Sequence[float] = ()) -> None:
         self.alpha = alpha
         self.population = population
         self.count = 0
         self.total = 0.0
-        self._grid = np.linspace(0.0, 1.0, GRID_POINTS)
-        # Candidates not rejected yet are the grid slice [_start, _stop). A rejected
-        # candidate stays rejected (running intersection), so only this window is updated
-        # and the work per item shrinks with the interval.
+        extra = [float(anchor) for anchor in anchors if 0.0 <= anchor <= 1.0]
+        self._candidates = np.unique(np.concatenate((np.linspace(0.0, 1.0, GRID_POINTS), extra)))
+        size = len(self._candidates)
+        # Candidates outside [_start, _stop) are rejected at alpha / 2 on their side, so
+        # they are rejected at alpha too and need no more updates. Inside the window each
+        # candidate keeps its capitals and whether they have reached 1/alpha.
         self._start = 0
-        self._stop = GRID_POINTS
-        self._log_capital_up = np.zeros(GRID_POINTS)
-        self._log_capital_down = np.zeros(GRID_POINTS)
-        # Predictable plug-in state: the sum of squared errors of the running mean.
+        self._stop = size
+        self._log_capital_up = np.zeros(size)
+        self._log_capital_down = np.zeros(size)
+        self._rejected_up = np.zeros(size, dtype=bool)
+        self._rejected_down = np.zeros(size, dtype=bool)
+        self._rejected_up_half = np.zeros(size, dtype=bool)
+        self._rejected_down_half = np.zeros(size, dtype=bool)
+        # Prior-smoothed running moments of the draws for the predictable bets.
         self._sum_squared_error = 0.0
 
     def update(self, scores: Sequence[float]) -> tuple[float, float]:
-        """Add item scores in draw order and return the current (lower, upper) bounds."""
+        """Add item scores in draw order and return `bounds()`."""
         values = np.asarray(scores, dtype=float)
         for start in range(0, len(values), CHUNK_ITEMS):
             self._update_chunk(values[start : start + CHUNK_ITEMS])
         return self.bounds()
 
     def bounds(self) -> tuple[float, float]:
-        """Return the interval for the population mean after the items so far."""
+        """Return the bounds that each miss the mean with probability at most alpha."""
+        lower_index = self._start + _leading_true(self._rejected_up[self._start : self._stop])
+        upper_index = self._stop - _leading_true(self._rejected_down[self._start : self._stop][::-1])
+        return self._interval(lower_index, upper_index)
+
+    def wide_bounds(self) -> tuple[float, float]:
+        """Return the bounds that each miss the mean with probability at most alpha / 2."""
+        return self._interval(self._start, self._stop)
+
+    def _interval(self, first_kept: int, end_kept: int) -> tuple[float, float]:
+        """Turn the kept candidates [first_kept, end_kept) into bounds within the feasible range."""
         n, N = self.count, self.population
         if n == N:
             # Every item is scored, so the population mean is known exactly.
@@ -73,20 +118,21 @@ class WithoutReplacementCS:
         feasible_lower = self.total / N
         feasible_upper = (self.total + (N - n)) / N
 
-        # NOTE: an empty window means the bets rejected every candidate, which happens
-        # only when the sequence has already missed the true mean (probability <= alpha).
-        # The deterministic bounds are returned then, because they always contain it.
-        if self._start >= self._stop:
+        # NOTE: no kept candidate means the gamblers rejected every candidate, which
+        # happens only when a bound has already missed the true mean (probability at most
+        # 2 alpha at this level). The deterministic bounds are returned then, because they
+        # always contain it, so in that case the interval may widen.
+        if first_kept >= end_kept:
             return feasible_lower, feasible_upper
 
-        # The continuous confidence set lies strictly between the nearest rejected grid
-        # points, so those points are valid bounds, at most one grid step too wide.
+        # The true mean lies above the whole rejected prefix unless the bound has missed
+        # it, so the last rejected candidate is a valid bound, at most one grid step too wide.
         lower = feasible_lower
-        if self._start > 0:
-            lower = max(lower, float(self._grid[self._start - 1]))
+        if first_kept > 0:
+            lower = max(lower, float(self._candidates[first_kept - 1]))
         upper = feasible_upper
-        if self._stop < GRID_POINTS:
-            upper = min(upper, float(self._grid[self._stop]))
+        if end_kept < len(self._candidates):
+            upper = min(upper, float(self._candidates[end_kept]))
         return lower, upper
 
     def _update_chunk(self, x: np.ndarray) -> None:
@@ -95,61 +141,73 @@ class WithoutReplacementCS:
             return
         positions = self.count + np.arange(b)  # items drawn before each of these
         sums_before = self.total + np.cumsum(x) - x
-        lam = self._plug_in_bets(x, positions)[:, None]
+        estimates, variances = self._plug_in_moments(x, positions)
         self.count += b
         self.total += math.fsum(x.tolist())
         if self._start >= self._stop:
             return
 
         # Conditional mean of each next draw under every candidate m (rows: items).
-        # Clipping keeps bets defined for candidates the data have already ruled out. It is
-        # monotone in m, so capital stays monotone in m.
-        candidates = self._grid[self._start : self._stop]
+        # Clipping to [0, 1] only affects candidates that the draws have already ruled
+        # out for certain, or nulls whose true conditional mean is then even lower
+        # (up-side) or higher (down-side), so each capital stays a supermartingale.
+        candidates = self._candidates[self._start : self._stop]
         remaining = (N - positions)[:, None]
         mu = (N * candidates[None, :] - sums_before[:, None]) / remaining
         np.clip(mu, 0.0, 1.0, out=mu)
 
-        # The bet size lam comes from the items before each draw (never the draw itself).
-        # It is truncated per candidate so that capital stays positive whatever x_t is.
+        # aGRAPA bet: lambda = gap / (variance + gap^2), with gap = estimate - mu_t(m),
+        # sized from the items before each draw. The mean of the earlier draws also
+        # estimates the mean of the items not yet drawn, because both estimate the
+        # population mean. A positive lambda is the up-gambler's bet and a negative one the
+        # down-gambler's (the other gambler sits out that item), so each bets only toward
+        # its alternative. Truncation keeps capital positive whatever x_t is.
+        gap = estimates[:, None] - mu
+        bet = gap / (variances[:, None] + gap * gap)
         with np.errstate(divide="ignore"):
-            bet_up = np.minimum(lam, BET_TRUNCATION / mu)
-            bet_down = np.minimum(lam, BET_TRUNCATION / (1.0 - mu))
-        gain = x[:, None] - mu
-        log_up = np.cumsum(np.log1p(bet_up * gain), axis=0)
-        log_up += self._log_capital_up
-        log_down = np.cumsum(np.log1p(-bet_down * gain), axis=0)
-        log_down += self._log_capital_down
+            np.clip(bet, -BET_TRUNCATION / (1.0 - mu), BET_TRUNCATION / mu, out=bet)
+        log_factor = np.log1p(bet * (x[:, None] - mu))
+        log_factor_up = np.where(bet > 0, log_factor, 0.0)
+        log_up = np.cumsum(log_factor_up, axis=0) + self._log_capital_up[self._start : self._stop]
+        log_down = np.cumsum(log_factor - log_factor_up, axis=0) + self._log_capital_down[self._start : self._stop]
 
-        # Hedged capital max(w K_up, (1 - w) K_down) reaches 1/alpha exactly when one of
-        # the weighted capitals does, so each side's rejections are found on their own.
-        # The up-bet grows when the mean is above m, so it rejects a prefix of the window,
-        # and the down-bet a suffix.
-        threshold = math.log(1.0 / self.alpha)
-        rejected_up = np.flatnonzero(log_up.max(axis=0) >= threshold - math.log(HEDGE_WEIGHT))
-        rejected_down = np.flatnonzero(log_down.max(axis=0) >= threshold - math.log(1.0 - HEDGE_WEIGHT))
-        keep_from = int(rejected_up[-1]) + 1 if rejected_up.size else 0
-        keep_to = int(rejected_down[0]) if rejected_down.size else len(candidates)
+        # Rejection is checked after every item (Ville's inequality covers the running
+        # maximum), so how the caller splits items into batches changes nothing.
+        window = slice(self._start, self._stop)
+        self._log_capital_up[window] = log_up[-1]
+        self._log_capital_down[window] = log_down[-1]
+        peak_up = log_up.max(axis=0)
+        peak_down = log_down.max(axis=0)
+        self._rejected_up[window] |= peak_up >= math.log(1.0 / self.alpha)
+        self._rejected_down[window] |= peak_down >= math.log(1.0 / self.alpha)
+        self._rejected_up_half[window] |= peak_up >= math.log(2.0 / self.alpha)
+        self._rejected_down_half[window] |= peak_down >= math.log(2.0 / self.alpha)
 
-        self._log_capital_up = log_up[-1, keep_from:keep_to]
-        self._log_capital_down = log_down[-1, keep_from:keep_to]
+        # Narrow the window past the prefix and suffix rejected at alpha / 2.
+        keep_from = _leading_true(self._rejected_up_half[window])
+        keep_to = len(candidates) - _leading_true(self._rejected_down_half[window][::-1])
         self._stop = self._start + max(keep_to, keep_from)
         self._start = self._start + keep_from
 
-    def _plug_in_bets(self, x: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """Compute bet sizes lambda_t = sqrt(2 log(2/alpha) / (sigma_{t-1}^2 t log(1 + t))).
+    def _plug_in_moments(self, x: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the mean and variance estimates from the items before each draw.
 
-        sigma_t^2 = (1/4 + sum_{i<=t} (x_i - mean_i)^2) / (t + 1) and
-        mean_t = (1/2 + sum_{i<=t} x_i) / (t + 1) start from a fair-coin guess (mean 1/2,
-        variance 1/4), so the first bet is defined before any item. The factor t log(1 + t)
-        shrinks the bets slowly enough that the sequence tightens at every sample size
-        rather than at one chosen size. The per-candidate truncation applies afterwards.
+        Both start from a fair-coin guess (mean 1/2, variance 1/4) with the weight of one
+        item, so the first bet is defined and a few early draws cannot make it extreme:
+        mean_t = (1/2 + sum_{i<t} x_i) / t and
+        sigma_t^2 = (1/4 + sum_{i<t} (x_i - mean_{i+1})^2) / t.
         """
         t = positions + 1
-        means = (0.5 + self.total + np.cumsum(x)) / (t + 1)
-        squared_error = np.cumsum((x - means) ** 2)
-        # sigma^2 from the items before each draw: shift the running sums by one item.
+        sums_through = self.total + np.cumsum(x)
+        means_after = (0.5 + sums_through) / (t + 1)
+        squared_error = np.cumsum((x - means_after) ** 2)
+        means_before = (0.5 + sums_through - x) / t
         error_before = self._sum_squared_error + np.concatenate(([0.0], squared_error[:-1]))
-        variance_before = (0.25 + error_before) / t
         self._sum_squared_error += float(squared_error[-1])
+        return means_before, (0.25 + error_before) / t
 
-        return np.sqrt(2.0 * math.log(2.0 / self.alpha) / (variance_before * t * np.log1p(t)))
+
+def _leading_true(flags: np.ndarray) -> int:
+    """Return how many elements at the start of `flags` are True."""
+    misses = np.flatnonzero(~flags)
+    return int(misses[0]) if misses.size else len(flags)

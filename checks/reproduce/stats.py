@@ -2,18 +2,30 @@
 
 The re-run draws the benchmark's N items in a seeded random order without replacement,
 scores each in [0, 1] (the mean over epochs) and, after each batch, calls
-`SequentialTest.update`. The test keeps a confidence sequence for the population mean
-(Waudby-Smith and Ramdas, "Confidence sequences for sampling without replacement",
-NeurIPS 2020; see `confseq`), which stays valid however the caller decides to stop, and
-compares it with the tolerance band [claim - delta, claim + delta]:
+`SequentialTest.update`. The test keeps one-sided confidence sequences for the population
+mean (see `confseq`), each built from anytime-valid tests by betting, so they stay valid
+however the caller decides to stop. With the band [claim - delta, claim + delta]:
 
-- `consistent`: the whole interval lies inside the band;
-- `inconsistent`: the interval and the band do not meet;
+- `consistent`: the lower bound at level alpha is at or above claim - delta and the upper
+  bound at level alpha is at or below claim + delta. This is an intersection-union test:
+  a true mean below the band is above that lower bound with probability at most alpha
+  (and the mirror image above the band), so no split of alpha is needed.
+- `inconsistent`: the upper bound at level alpha / 2 is below claim - delta, or the lower
+  bound at level alpha / 2 is above claim + delta. A true mean inside the band makes each
+  of these wrong with probability at most alpha / 2, so at most alpha in total.
 - `inconclusive`: neither yet, so draw more items or stop at the budget.
 
-Each wrong verdict (`inconsistent` for a true mean inside the band, `consistent` for one
-outside) needs the sequence to miss the true mean, so its rate is at most alpha.
-The interval only shrinks from batch to batch, so a decided verdict never changes.
+`Decision.lower` and `Decision.upper` are the bounds at level alpha, and each misses the
+population mean with probability at most alpha. Together they form a two-sided
+confidence sequence at level 1 - 2 alpha (90% for alpha 0.05), as in the classical two
+one-sided tests (TOST) for equivalence. `consistent` holds exactly when that interval
+lies inside the band, and `inconsistent` implies that it misses the band. The interval can
+also miss the band while the verdict is still `inconclusive`, because `inconsistent` needs
+the wider alpha / 2 bounds to miss it.
+
+The bounds tighten from batch to batch, and a decided verdict is kept for the rest of the
+run. When all N items are scored the bounds collapse to the exact mean and the verdict is
+the exact one, which differs from an earlier decided verdict only if that one was wrong.
 """
 
 import math
@@ -24,13 +36,16 @@ from typing import Literal
 from pydantic import BaseModel
 
 from checks.reproduce.confseq import WithoutReplacementCS
-from checks.reproduce.verdict import MetricScale, equivalence_verdict, normalize_claim
+from checks.reproduce.verdict import MetricScale, Verdict, equivalence_verdict, normalize_claim
 
 __all__ = ["Decision", "MetricScale", "SequentialTest", "normalize_claim"]
 
 
 class Decision(BaseModel):
     """Verdict and confidence interval after the items scored so far (all on 0-1).
+
+    `lower` and `upper` each miss the population mean with probability at most alpha, so
+    the interval has level 1 - 2 alpha (see the module docstring).
 
     `mean` is the mean of the `n` item scores; before any item it is 0.5, the midpoint of
     the interval [0, 1].
@@ -71,7 +86,12 @@ class SequentialTest:
         self.delta = float(delta)
         self.alpha = float(alpha)
         self.population = int(population)
-        self._sequence = WithoutReplacementCS(alpha=self.alpha, population=self.population)
+        # The band edges are candidates of the sequences, so a bound can reach them exactly.
+        self._sequence = WithoutReplacementCS(
+            alpha=self.alpha,
+            population=self.population,
+            anchors=(self.claim - self.delta, self.claim + self.delta),
+        )
         self._decision = Decision(verdict="inconclusive", lower=0.0, upper=1.0, mean=0.5, n=0)
 
     def update(self, scores: Sequence[float]) -> Decision:
@@ -103,10 +123,28 @@ class SequentialTest:
             return self._decision
 
         lower, upper = self._sequence.update([float(score) for score in batch])
-        verdict = equivalence_verdict(lower, upper, claim=self.claim, delta=self.delta)
+        verdict = self._verdict(lower, upper)
         mean = self._sequence.total / n
         self._decision = Decision(verdict=verdict, lower=lower, upper=upper, mean=mean, n=n)
         return self._decision
+
+    def _verdict(self, lower: float, upper: float) -> Verdict:
+        """Combine the bounds at alpha and at alpha / 2 into the verdict after this batch."""
+        if self._sequence.count == self.population:
+            # The bounds are the exact mean, so the verdict is exact, even if it differs
+            # from an earlier decided one (which was then wrong).
+            return equivalence_verdict(lower, upper, claim=self.claim, delta=self.delta)
+        if self.decided:
+            return self._decision.verdict
+
+        wide_lower, wide_upper = self._sequence.wide_bounds()
+        consistent = equivalence_verdict(lower, upper, claim=self.claim, delta=self.delta) == "consistent"
+        inconsistent = equivalence_verdict(wide_lower, wide_upper, claim=self.claim, delta=self.delta) == "inconsistent"
+        # The bounds at alpha lie inside those at alpha / 2, so both cannot hold at once.
+        # Should they ever, `inconclusive` is the answer that is never wrong.
+        if consistent == inconsistent:
+            return "inconclusive"
+        return "consistent" if consistent else "inconsistent"
 
     @property
     def decision(self) -> Decision:
