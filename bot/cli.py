@@ -67,11 +67,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(selected_command(argv))
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose, info=args.command in INFO_COMMANDS)
+    keep_hub_requests_on_endpoint()
     try:
         return args.handler(args)
     except (UsageError, LocalInputError) as error:
         print(f"evalbot: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def keep_hub_requests_on_endpoint() -> None:
+    """Turn off huggingface_hub's telemetry, so the bot reaches only the endpoint it is given.
+
+    With telemetry on, huggingface_hub 2.x fetches an agent registry from its default
+    endpoint (`HF_ENDPOINT` or huggingface.co) while building request headers, whatever
+    endpoint the `HfApi` in use points at. The constant is read at call time, so setting
+    it here covers every later request of this process.
+    """
+    from huggingface_hub import constants
+
+    constants.HF_HUB_DISABLE_TELEMETRY = True
 
 
 def selected_command(argv: Sequence[str]) -> str | None:
