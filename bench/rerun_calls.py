@@ -18,6 +18,12 @@ all N items gives the exact mean. Two fixed designs are reported:
 - one n: the largest per-cell n, which a bot that cannot know the true score must use to
   decide every cell of the grid.
 
+The sequential test calls `consistent` with one-sided bounds at alpha each (a 1 - 2 alpha
+interval, as in two one-sided tests), while the Wilson design above uses its 1 - alpha
+interval for both verdicts. The last line of each report therefore also gives a per-cell
+design matched to that: a 1 - 2 alpha Wilson interval in the cells whose truth is inside
+the band, and the 1 - alpha one elsewhere.
+
 One model call is one item in one epoch. Both designs run the same epochs per item, so
 the ratio is the same in calls and in items, and the script counts items.
 
@@ -28,12 +34,17 @@ import argparse
 import math
 import os
 import platform
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from checks.reproduce.stats import SequentialTest
+# Run as a script from any folder, so the project root must be importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from checks.reproduce.stats import SequentialTest  # noqa: E402
 
 DELTA = 0.03
 ALPHA = 0.05
@@ -52,6 +63,7 @@ class Cell:
     decided_rate: float
     wrong_rate: float
     fixed_items: int
+    matched_items: int
 
 
 def wilson_interval(successes: float, n: int, z: float) -> tuple[float, float]:
@@ -62,9 +74,12 @@ def wilson_interval(successes: float, n: int, z: float) -> tuple[float, float]:
     return centre - half_width, centre + half_width
 
 
-def fixed_wilson_items(truth: float, claim: float, population: int) -> int:
-    """Return the smallest n whose Wilson width at the truth fits the margin, capped at N."""
-    z = normal_quantile(1 - ALPHA / 2)
+def fixed_wilson_items(truth: float, claim: float, population: int, *, tail: float = ALPHA / 2) -> int:
+    """Return the smallest n whose Wilson width at the truth fits the margin, capped at N.
+
+    `tail` is the error of each side of the interval: alpha / 2 for the 1 - alpha interval.
+    """
+    z = normal_quantile(1 - tail)
     margin = abs(abs(truth - claim) - DELTA)
     for n in range(1, population + 1):
         lower, upper = wilson_interval(truth * n, n, z)
@@ -115,7 +130,9 @@ def measure(population: int, runs: int) -> list[Cell]:
                 continue
             mean_items, decided_rate, wrong_rate = run_sequential(truth, claim, population, runs)
             fixed = fixed_wilson_items(truth, claim, population)
-            cells.append(Cell(truth, claim, mean_items, decided_rate, wrong_rate, fixed))
+            inside = abs(truth - claim) <= DELTA + 1e-9
+            matched = fixed_wilson_items(truth, claim, population, tail=ALPHA if inside else ALPHA / 2)
+            cells.append(Cell(truth, claim, mean_items, decided_rate, wrong_rate, fixed, matched))
     return cells
 
 
@@ -141,6 +158,9 @@ def print_report(population: int, runs: int, cells: list[Cell], seconds: float) 
           f"max {max(c.wrong_rate for c in cells):.1%} | {fixed / len(cells):.0f} | "
           f"{sequential / fixed:.2f} | {sequential / (single_n * len(cells)):.2f} |")
     print(f"\nOne n for the whole grid: {single_n} items.")
+    matched = sum(c.matched_items for c in cells)
+    print(f"Matched per-cell design (1 - 2 alpha Wilson where the truth is inside the band): "
+          f"{matched / len(cells):.0f} items per cell (mean), ratio {sequential / matched:.2f}.")
 
     offsets = sorted(set(round((c.claim - c.truth) * 100) for c in cells))
     print("\nPer cell, sequential items / per-cell fixed n (rows: true score; columns: claim - truth "

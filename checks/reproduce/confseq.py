@@ -1,10 +1,12 @@
 """One-sided betting confidence sequences for the mean of a finite population sampled without replacement.
 
-Sources (both opened for this module): Waudby-Smith and Ramdas, "Confidence sequences for
-sampling without replacement" (NeurIPS 2020, arXiv:2006.04347), for the conditional mean
-of the next draw, and Waudby-Smith and Ramdas, "Estimating means of bounded random
-variables by betting" (JRSS-B 2024, arXiv:2010.09686), for testing by betting and the
-approximate growth-rate-optimal (aGRAPA) bet.
+Sources: Waudby-Smith and Ramdas, "Confidence sequences for sampling without replacement"
+(NeurIPS 2020, arXiv:2006.04347), for the conditional mean of the next draw, and
+Waudby-Smith and Ramdas, "Estimating means of bounded random variables by betting"
+(JRSS-B 2024, arXiv:2010.09686), for testing by betting and the name of the approximate
+growth-rate-optimal (aGRAPA) bet. Only the latter's abstract was checked, so the bet
+below is this module's own definition. Validity holds for any predictable bet in the
+truncated range, so the form of the bet only affects how fast a verdict is reached.
 
 For every candidate population mean m, two gamblers bet against it, one per side:
 
@@ -34,8 +36,8 @@ The lower bound at level a is the largest candidate below which every candidate,
 included, has been rejected by its up-gambler at 1/a. A bound at or above the true mean
 m* means that the up-gambler of the first candidate at or above m* rejected a true null.
 That happens with probability at most a, and the argument needs no monotonicity of the
-capitals in m. The upper bound is the mirror image. So [lower, upper] at level a is a two-sided
-confidence sequence at level 1 - 2a that stays valid at any stopping time.
+capitals in m. The upper bound is the mirror image. So [lower, upper] at level a is a
+two-sided confidence sequence at level 1 - 2a that stays valid at any stopping time.
 The class keeps both bounds at two levels: alpha and alpha / 2.
 """
 
