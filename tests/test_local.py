@@ -1,6 +1,7 @@
 """Tests of local folders for `evalbot check`: reading results files, main and specs."""
 
 import datetime
+import os
 from pathlib import Path
 
 import pytest
@@ -182,15 +183,25 @@ def test_main_not_a_folder_rejected(repo: Path, tmp_path: Path) -> None:
 
 
 def deny_reads(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
-    """Make opening one file fail as it would without read permission, even for root."""
-    real_open = Path.open
+    """Make opening one file fail as it would without read permission, even for root.
 
-    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    Results files are opened with `os.open` and specs with `Path.open`, so both are guarded.
+    """
+    real_os_open = os.open
+    real_path_open = Path.open
+
+    def guarded_os_open(path: object, *args: object, **kwargs: object) -> int:
+        if os.fspath(path) == os.fspath(denied):  # type: ignore[arg-type]
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_os_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def guarded_path_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         if self == denied:
             raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real_path_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
+    monkeypatch.setattr(Path, "open", guarded_path_open)
 
 
 def test_unreadable_file_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,6 +209,109 @@ def test_unreadable_file_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     deny_reads(monkeypatch, locked)
     with pytest.raises(LocalInputError, match="could not be read"):
         load([locked])
+
+
+# Results files that are not regular files are never read: a link in an untrusted checkout
+# could show any readable file in the report, and a FIFO would block.
+
+SECRET = b"root:x:0:0:root:/root:/bin/bash\n"
+
+
+def make_symlink_to_secret(path: Path, tmp_path: Path) -> None:
+    path.symlink_to(write(tmp_path / "secret.txt", SECRET))
+
+
+def make_dangling_symlink(path: Path, tmp_path: Path) -> None:
+    path.symlink_to(tmp_path / "nowhere.yaml")
+
+
+def make_symlink_to_device(path: Path, tmp_path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def make_fifo(path: Path, tmp_path: Path) -> None:
+    os.mkfifo(path)
+
+
+def make_folder(path: Path, tmp_path: Path) -> None:
+    path.mkdir()
+
+
+SPECIAL_FILES = [
+    pytest.param(make_symlink_to_secret, "symbolic link", id="symlink-to-file"),
+    pytest.param(make_dangling_symlink, "symbolic link", id="dangling-symlink"),
+    pytest.param(make_symlink_to_device, "symbolic link", id="symlink-to-device"),
+    pytest.param(make_fifo, "FIFO", id="fifo"),
+    pytest.param(make_folder, "folder", id="folder"),
+]
+
+
+@pytest.mark.parametrize(("make", "kind"), SPECIAL_FILES)
+def test_special_file_in_repo_folder_rejected(repo: Path, tmp_path: Path, make, kind: str) -> None:
+    special = repo / ".eval_results" / "special.yaml"
+    make(special, tmp_path)
+    with pytest.raises(LocalInputError) as raised:
+        load([repo])
+    assert str(raised.value).startswith(f"'{special}' is not a regular file (it is a {kind})")
+
+
+# A folder on the command line is read as a model repo folder, so it is left out here.
+@pytest.mark.parametrize(("make", "kind"), SPECIAL_FILES[:-1])
+def test_special_loose_file_rejected(tmp_path: Path, make, kind: str) -> None:
+    special = tmp_path / "special.yaml"
+    make(special, tmp_path)
+    with pytest.raises(LocalInputError, match=f"is not a regular file \\(it is a {kind}\\)"):
+        load([special])
+
+
+def test_device_loose_file_rejected() -> None:
+    with pytest.raises(LocalInputError, match="is not a regular file \\(it is a device\\)"):
+        load([Path("/dev/null")])
+
+
+def test_symlink_target_never_quoted(repo: Path, tmp_path: Path) -> None:
+    make_symlink_to_secret(repo / ".eval_results" / "a.yaml", tmp_path)
+    with pytest.raises(LocalInputError) as raised:
+        load([repo])
+    assert "root:x" not in str(raised.value)
+
+
+def test_symlink_in_main_rejected(repo: Path, main_dir: Path, tmp_path: Path) -> None:
+    make_symlink_to_secret(main_dir / ".eval_results" / "linked.yaml", tmp_path)
+    with pytest.raises(LocalInputError, match="symbolic link"):
+        load([repo], main_dir)
+
+
+def test_linked_results_folder_rejected(tmp_path: Path) -> None:
+    write(tmp_path / "elsewhere" / "gpqa.yaml", GPQA_ENTRY)
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / ".eval_results").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(LocalInputError, match="is a symbolic link"):
+        load([tmp_path / "repo"])
+
+
+def test_linked_repo_folder_is_read(repo: Path, tmp_path: Path) -> None:
+    link = tmp_path / "linked-repo"
+    link.symlink_to(repo)
+    [check] = load([link])
+    assert len(check.inputs.changed) == 2
+
+
+def test_file_swapped_for_symlink_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file replaced by a link between the type check and the open is still not read."""
+    path = write(tmp_path / "swapped.yaml", GPQA_ENTRY)
+    real_lstat = Path.lstat
+
+    def lstat_then_swap(self: Path) -> os.stat_result:
+        result = real_lstat(self)
+        if self == path:
+            path.unlink()
+            make_symlink_to_secret(path, tmp_path)
+        return result
+
+    monkeypatch.setattr(Path, "lstat", lstat_then_swap)
+    with pytest.raises(LocalInputError, match="symbolic link"):
+        load([path])
 
 
 # Paths in the report: the checks' repo-relative paths become the typed ones.
@@ -213,6 +327,14 @@ def test_show_user_paths_rewrites_everything() -> None:
     assert shown.files[0].path == "repo/.eval_results/gpqa.yaml"
     assert shown.files[0].findings[0].file == "repo/.eval_results/gpqa.yaml"
     assert shown.bot_errors[0].file == "repo/.eval_results/gpqa.yaml"
+
+
+def test_show_user_paths_rewrites_quoted_paths() -> None:
+    relative = ".eval_results/shadow"
+    message = f"The file '{relative}' is not a results file."
+    report = Report(files=[FileReport(path=relative, findings=[finding("pr.other-files", message, file=relative)])])
+    shown = show_user_paths(report, {relative: "/etc/shadow"})
+    assert shown.files[0].findings[0].message == "The file '/etc/shadow' is not a results file."
 
 
 def test_show_user_paths_leaves_input_alone() -> None:

@@ -9,17 +9,28 @@ Benchmark specs come from a folder laid out like the Hub: `DIR/<org>/<name>/eval
 (`DIR/<name>/eval.yaml` for a single-part id). A folder `DIR/<org>/<name>@<revision>/`
 pins one revision. Without such a folder the revision is ignored and the unpinned folder
 is used, because a local folder has no history.
+
+Only regular files are read as results files. A symbolic link, a FIFO, a device or a
+folder named `*.yaml` stops the run with a `LocalInputError` that names the path, and
+its content is never read. A link in an untrusted checkout could point at any file the
+user can read, and a FIFO would block the read. A `.eval_results` folder that is a
+link is rejected for the same reason. A model repo folder typed on the command line may
+itself be a link, because the user chose it.
 """
 
 import datetime
+import errno
 import hashlib
 import logging
+import os
 import re
+import stat
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from checks.inputs import RESULTS_DIR, ChangedFile, CheckInput, SpecUnavailable
+from checks.messages import quote
 from checks.report import Report
 
 logger = logging.getLogger(__name__)
@@ -63,7 +74,8 @@ def load_checks(
     duplicates. Loose results files form one run together.
 
     Raises:
-        LocalInputError: a path is missing, unreadable, or has no results files.
+        LocalInputError: a path is missing, unreadable, not a regular file, or has no
+            results files.
     """
     main_files = read_main(main_dir, max_file_size) if main_dir is not None else {}
     checks = []
@@ -72,19 +84,28 @@ def load_checks(
         if path.is_dir():
             files = _read_repo_folder(path, max_file_size)
             checks.append(_build_check(files, main_files, today, folder_run=True))
-        elif path.is_file():
-            relative = RESULTS_DIR + path.name
-            if relative in loose:
-                raise LocalInputError(
-                    f"'{path}' and '{loose[relative][0]}' have the same file name; "
-                    "check them in separate runs"
-                )
-            loose[relative] = (str(path), _read_file(path, max_file_size))
-        else:
-            raise LocalInputError(f"'{path}' does not exist; pass a results file or a model repo folder")
+            continue
+        relative = _loose_results_path(path)
+        if relative in loose:
+            raise LocalInputError(
+                f"'{path}' and '{loose[relative][0]}' have the same file name; "
+                "check them in separate runs"
+            )
+        loose[relative] = (str(path), _read_file(path, max_file_size))
     if loose:
         checks.append(_build_check(loose, main_files, today, folder_run=False))
     return checks
+
+
+def _loose_results_path(path: Path) -> str:
+    """Return the repo-relative path under which the checks read a file named on the command line.
+
+    A file the user names is checked as a results file whatever its extension, so a
+    name without `.yaml` gets the suffix added: `pr.other-files` is about what a pull
+    request changes, not about what the user asked to check. Reports show the typed path.
+    """
+    name = path.name if path.name.endswith(".yaml") else path.name + ".yaml"
+    return RESULTS_DIR + name
 
 
 def read_main(main_dir: Path, max_file_size: int) -> dict[str, bytes]:
@@ -92,6 +113,7 @@ def read_main(main_dir: Path, max_file_size: int) -> dict[str, bytes]:
     if not main_dir.is_dir():
         raise LocalInputError(f"'{main_dir}' is not a folder; pass the model repo's main checkout to --main")
     results_dir = main_dir / RESULTS_DIR
+    _reject_linked_folder(results_dir)
     if not results_dir.is_dir():
         return {}
     return {
@@ -101,6 +123,7 @@ def read_main(main_dir: Path, max_file_size: int) -> dict[str, bytes]:
 
 def _read_repo_folder(folder: Path, max_file_size: int) -> dict[str, tuple[str, bytes]]:
     results_dir = folder / RESULTS_DIR
+    _reject_linked_folder(results_dir)
     if not results_dir.is_dir():
         raise LocalInputError(
             f"'{folder}' has no {RESULTS_DIR} folder; pass a model repo folder or a results file"
@@ -111,19 +134,75 @@ def _read_repo_folder(folder: Path, max_file_size: int) -> dict[str, tuple[str, 
     return {RESULTS_DIR + file.name: (str(file), _read_file(file, max_file_size)) for file in files}
 
 
+def _reject_linked_folder(results_dir: Path) -> None:
+    """Raise when `.eval_results` is a link, which could lead to any folder on the machine."""
+    if results_dir.is_symlink():
+        raise LocalInputError(
+            f"'{results_dir}' is a symbolic link, and evalbot does not follow links inside a model "
+            "repo folder; make it a real folder"
+        )
+
+
 def _results_files(results_dir: Path) -> list[Path]:
-    return sorted(
-        file for file in results_dir.iterdir() if file.suffix in RESULTS_SUFFIXES and file.is_file()
-    )
+    """List the entries named *.yaml or *.yml, of any file type, so `_read_file` can reject the odd ones."""
+    return sorted(file for file in results_dir.iterdir() if file.suffix in RESULTS_SUFFIXES)
 
 
 def _read_file(path: Path, max_file_size: int) -> bytes:
-    """Read at most `max_file_size + 1` bytes, enough for the checks to see a file is too large."""
+    """Read a regular file, at most `max_file_size + 1` bytes, enough for the checks to see it is too large.
+
+    The file type is checked before the open and again on the open descriptor, which is
+    opened without following a link and without blocking. So a file swapped for a link or
+    a FIFO in between is still never read.
+    """
     try:
-        with path.open("rb") as stream:
-            return stream.read(max_file_size + 1)
+        kind = _special_file_kind(path.lstat().st_mode)
+    except FileNotFoundError as error:
+        raise LocalInputError(f"'{path}' does not exist; pass a results file or a model repo folder") from error
     except OSError as error:
         raise LocalInputError(f"'{path}' could not be read ({error.strerror}); check its permissions") from error
+    if kind is not None:
+        raise LocalInputError(_not_regular_message(path, kind))
+
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise LocalInputError(_not_regular_message(path, "a symbolic link")) from error
+        raise LocalInputError(f"'{path}' could not be read ({error.strerror}); check its permissions") from error
+    with os.fdopen(descriptor, "rb") as stream:
+        kind = _special_file_kind(os.fstat(stream.fileno()).st_mode)
+        if kind is not None:
+            raise LocalInputError(_not_regular_message(path, kind))
+        try:
+            return stream.read(max_file_size + 1)
+        except OSError as error:
+            raise LocalInputError(f"'{path}' could not be read ({error.strerror}); check the file") from error
+
+
+def _special_file_kind(mode: int) -> str | None:
+    """Name the file type of an `st_mode` that is not a regular file; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _not_regular_message(path: Path, kind: str) -> str:
+    return (
+        f"'{path}' is not a regular file (it is {kind}) and was not read; "
+        "replace it with a regular results file"
+    )
 
 
 def _build_check(
@@ -162,17 +241,33 @@ def _build_check(
 
 
 def show_user_paths(report: Report, display_paths: dict[str, str]) -> Report:
-    """Return a copy of the report with repo-relative paths replaced by the typed ones."""
+    """Return a copy of the report with repo-relative paths replaced by the typed ones.
+
+    Messages and hints that quote a repo-relative path (as `checks.messages.quote` writes
+    it) quote the typed path instead, so a loose file is never shown under a name the
+    user did not type.
+    """
     rewritten = report.model_copy(deep=True)
+    quoted = {quote(relative): quote(shown) for relative, shown in display_paths.items() if relative != shown}
     for file_report in rewritten.files:
         file_report.path = display_paths.get(file_report.path, file_report.path)
         for finding in file_report.all_findings():
             if finding.file is not None:
                 finding.file = display_paths.get(finding.file, finding.file)
+            finding.message = _replace_quoted(finding.message, quoted)
+            if finding.hint is not None:
+                finding.hint = _replace_quoted(finding.hint, quoted)
     for bot_error in rewritten.bot_errors:
         if bot_error.file is not None:
             bot_error.file = display_paths.get(bot_error.file, bot_error.file)
+        bot_error.message = _replace_quoted(bot_error.message, quoted)
     return rewritten
+
+
+def _replace_quoted(text: str, quoted: dict[str, str]) -> str:
+    for relative, shown in quoted.items():
+        text = text.replace(relative, shown)
+    return text
 
 
 class LocalSpecs:
@@ -182,6 +277,8 @@ class LocalSpecs:
         if not root.is_dir():
             raise LocalInputError(f"'{root}' is not a folder; pass a benchmarks folder to --benchmarks")
         self.root = root.resolve()
+        # The folder as the user typed it, for messages.
+        self.shown_root = root
 
     def spec_path(self, dataset_id: str, revision: str | None) -> Path | None:
         """Return the eval.yaml path for a dataset, or None when the id cannot name a folder."""
@@ -197,6 +294,13 @@ class LocalSpecs:
         if not path.resolve().is_relative_to(self.root):
             return None
         return path
+
+    def describe(self, dataset_id: str, revision: str | None) -> str:
+        """Return where the eval.yaml was looked for, for the `benchmark.not-found` message."""
+        path = self.spec_path(dataset_id, revision)
+        if path is None:
+            return f"the id names no folder inside the benchmarks folder '{self.shown_root}'"
+        return f"no eval.yaml at '{self.shown_root / path.relative_to(self.root)}'"
 
     def __call__(self, dataset_id: str, revision: str | None) -> bytes | None:
         path = self.spec_path(dataset_id, revision)
