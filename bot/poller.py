@@ -20,7 +20,7 @@ from bot.config import Config, ConfigError, WatchedRepo
 from bot.platforms.base import NotFoundError, PlatformError, UnavailableError
 from bot.platforms.github import GitHubPlatform
 from bot.runner import Job, Runner
-from bot.state import PullRequestRef
+from bot.state import PullRequestRef, StateError
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def run_poll(args: argparse.Namespace) -> int:
 
     try:
         bot = build_bot(config_path=args.config, state_path=args.state)
-    except ConfigError as error:
+    except (ConfigError, StateError) as error:
         print(f"evalbot: error: {error}", file=sys.stderr)
         return 2
     try:

@@ -26,7 +26,7 @@ from bot import webhooks
 from bot.config import Config, ConfigError, Secrets
 from bot.queue import WorkQueue
 from bot.runner import Job
-from bot.state import State
+from bot.state import State, StateError
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     try:
         bot = build_bot(config_path=args.config, state_path=args.state)
-    except ConfigError as error:
+    except (ConfigError, StateError) as error:
         print(f"evalbot: error: {error}", file=sys.stderr)
         return 2
     host = args.host or bot.config.server.host

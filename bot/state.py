@@ -120,6 +120,10 @@ class PullRequestRef(BaseModel, frozen=True):
         return f"{self.platform}:{self.repo_id}#{self.num}"
 
 
+class StateError(RuntimeError):
+    """The state file cannot be used: not a SQLite database, unreadable, or from a newer evalbot."""
+
+
 def utc_now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
@@ -128,15 +132,38 @@ class State:
     """A SQLite file shared by the server's threads; one lock serialises the writes."""
 
     def __init__(self, path: Path | str = DEFAULT_STATE_PATH) -> None:
+        """Open the file, creating it when missing, and migrate it to the latest schema.
+
+        Raises:
+            StateError: the file is not a SQLite database, cannot be opened, or has a
+                newer schema than this evalbot.
+        """
         self.path = str(path)
         self._lock = threading.Lock()
         self._deliveries_since_prune = 0
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA busy_timeout = 5000")
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-        self.migrate()
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.DatabaseError as error:
+            raise self._unusable(error) from error
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA busy_timeout = 5000")
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode = WAL")
+            self.migrate()
+        except sqlite3.DatabaseError as error:
+            # sqlite3 opens any file lazily, so a file that is not a database fails here.
+            self._db.close()
+            raise self._unusable(error) from error
+        except StateError:
+            self._db.close()
+            raise
+
+    def _unusable(self, error: sqlite3.DatabaseError) -> StateError:
+        return StateError(
+            f"state file '{self.path}' could not be opened as an evalbot state database ({error}); "
+            "pass the --state file of `evalbot serve` or `evalbot poll`, or a new path to start empty"
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -150,7 +177,7 @@ class State:
         with self._lock:
             current = self.version()
             if current > LATEST_VERSION:
-                raise RuntimeError(
+                raise StateError(
                     f"state file '{self.path}' has schema version {current}, newer than this "
                     f"evalbot ({LATEST_VERSION}); upgrade evalbot or use another --state file"
                 )
@@ -404,17 +431,31 @@ def add_ledger_command(subparsers: "argparse._SubParsersAction[argparse.Argument
 
 
 def run_ledger_export(args: "argparse.Namespace") -> int:
-    """Write the ledger as JSON Lines; return 2 when the state file does not exist."""
-    if not args.state.exists():
-        print(f"evalbot: error: state file '{args.state}' not found; pass the --state of `evalbot serve` or `evalbot poll`", file=sys.stderr)
+    """Write the ledger as JSON Lines; return 2 when the state file or the output cannot be used."""
+    if not args.state.is_file():
+        problem = "is not a file" if args.state.exists() else "not found"
+        print(f"evalbot: error: state file '{args.state}' {problem}; pass the --state of `evalbot serve` or `evalbot poll`", file=sys.stderr)
         return 2
-    state = State(args.state)
+    try:
+        state = State(args.state)
+    except StateError as error:
+        print(f"evalbot: error: {error}", file=sys.stderr)
+        return 2
     try:
         if args.output is None:
             count = state.export_ledger(sys.stdout)
         else:
             with args.output.open("w", encoding="utf-8") as output:
                 count = state.export_ledger(output)
+    except OSError as error:
+        if args.output is None:
+            raise
+        print(
+            f"evalbot: error: output file '{args.output}' could not be written ({error.strerror}); "
+            "pass an --output path in an existing, writable folder",
+            file=sys.stderr,
+        )
+        return 2
     finally:
         state.close()
     logger.info("ledger exported: %d entries", count)

@@ -79,17 +79,23 @@ def build_bot(
     platforms: Mapping[str, Platform] | None = None,
     policy: RetryPolicy | None = None,
 ) -> Bot:
-    """Read the settings and secrets and start the workers; `platforms` replaces the real ones."""
+    """Read the settings and secrets and start the workers; `platforms` replaces the real ones.
+
+    Raises:
+        ConfigError: the settings file or the environment is invalid.
+        StateError: the state file cannot be opened; nothing was started.
+    """
     config = load_config(config_path)
     environ = os.environ if environ is None else environ
     secrets = Secrets.from_env(environ)
+    # Opened before the Hub client is replaced, so a bad state file changes nothing.
+    state = State(state_path or DEFAULT_STATE_PATH)
     policy = policy or RetryPolicy()
     retries = RetryStats()
     configure_hub_retries(policy, retries)
     if platforms is None:
         platforms = build_platforms(config, secrets, retries, policy, environ)
 
-    state = State(state_path or DEFAULT_STATE_PATH)
     runner = Runner(config=config, state=state, platforms=platforms, rerun=default_rerun(config))
     queue: WorkQueue[Job] = WorkQueue(
         runner.run, workers=config.server.workers, maxsize=config.server.queue_size, merge=merge_jobs

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.state import LATEST_VERSION, MIGRATIONS, PullRequestRef, State
+from bot.state import LATEST_VERSION, MIGRATIONS, PullRequestRef, State, StateError
 from checks.report import BotError, EntryReport, FileReport, Finding, Grant, Report
 
 PR = PullRequestRef(platform="hub", repo_id="org/model", num=3)
@@ -190,3 +190,78 @@ def test_old_deliveries_pruned(state, monkeypatch):
     state.record_delivery("new-2")
     assert state.record_delivery("old") is True
     assert state.record_delivery("new-1") is False
+
+
+# A state file that is not a SQLite database is a usage error, never a traceback.
+
+NOT_A_DATABASE = [
+    pytest.param(bytes(range(256)) * 16, id="random-bytes"),
+    pytest.param(b"root:x:0:0:root:/root:/bin/bash\n" * 4, id="passwd-like-text"),
+]
+
+
+@pytest.mark.parametrize("content", NOT_A_DATABASE)
+def test_not_a_database_raises_state_error(tmp_path, content):
+    path = tmp_path / "junk"
+    path.write_bytes(content)
+    with pytest.raises(StateError, match="could not be opened as an evalbot state database"):
+        State(path)
+
+
+@pytest.mark.parametrize("content", NOT_A_DATABASE)
+def test_not_a_database_left_unchanged(tmp_path, content):
+    path = tmp_path / "junk"
+    path.write_bytes(content)
+    with pytest.raises(StateError):
+        State(path)
+    assert path.read_bytes() == content
+
+
+def test_state_in_missing_folder_raises_state_error(tmp_path):
+    with pytest.raises(StateError, match="unable to open"):
+        State(tmp_path / "absent" / "state.sqlite3")
+
+
+def run_with_junk_state(tmp_path, command: str) -> int:
+    from bot.cli import main
+
+    junk = tmp_path / "junk"
+    junk.write_bytes(bytes(range(256)) * 16)
+    config = tmp_path / "evalbot.toml"
+    config.write_text('hub_endpoint = "http://127.0.0.1:9"\n\n[[repos]]\nid = "org/model"\n')
+    argv = {
+        "ledger": ["ledger", "export", "--state", str(junk)],
+        "poll": ["poll", "--config", str(config), "--state", str(junk)],
+        "serve": ["serve", "--config", str(config), "--state", str(junk), "--host", "127.0.0.1", "--port", "0"],
+    }[command]
+    return main(argv)
+
+
+@pytest.mark.parametrize("command", ["ledger", "poll", "serve"])
+def test_junk_state_command_exit_2(tmp_path, capsys, command):
+    assert run_with_junk_state(tmp_path, command) == 2
+
+
+@pytest.mark.parametrize("command", ["ledger", "poll", "serve"])
+def test_junk_state_command_one_line_error(tmp_path, capsys, command):
+    run_with_junk_state(tmp_path, command)
+    error = capsys.readouterr().err
+    assert error.startswith(f"evalbot: error: state file '{tmp_path / 'junk'}' could not be opened")
+    assert error.count("\n") == 1
+
+
+def test_ledger_export_state_folder_exit_2(tmp_path, capsys):
+    from bot.cli import main
+
+    assert main(["ledger", "export", "--state", str(tmp_path)]) == 2
+    assert "is not a file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output", ["absent/ledger.jsonl", "."])
+def test_ledger_export_unwritable_output_exit_2(tmp_path, capsys, output):
+    from bot.cli import main
+
+    path = tmp_path / "state.sqlite3"
+    State(path).close()
+    assert main(["ledger", "export", "--state", str(path), "--output", str(tmp_path / output)]) == 2
+    assert "could not be written" in capsys.readouterr().err
