@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from huggingface_hub import get_token
 from pydantic import ValidationError
@@ -57,8 +57,9 @@ BOT_COMMANDS = {
     "poll": ("bot.poller", "add_poll_command", "check open pull requests of the watched repos once, then exit"),
     "ledger": ("bot.state", "add_ledger_command", "read the bot's ledger of checked entries"),
 }
-# Commands that log their progress at INFO level by default; the others log warnings only.
-INFO_COMMANDS = {"pr", "serve", "poll", "ledger"}
+# Services that log their progress at INFO level by default. One-shot commands (check, pr,
+# ledger) print their result and log warnings and errors only. `-v` logs DEBUG for all.
+INFO_COMMANDS = {"serve", "poll"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,7 +159,7 @@ def configure_logging(*, verbose: bool, info: bool = False) -> None:
 
     The level is DEBUG with `verbose`, else INFO when `info` is set, else WARNING.
     """
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler.setFormatter(_ExtraFieldsFormatter("%(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER_NAME)
     if not verbose:
@@ -180,6 +181,26 @@ def configure_logging(*, verbose: bool, info: bool = False) -> None:
 
 _HANDLER_NAME = "evalbot-cli"
 _OWN_LOGGERS = ("bot", "checks", "__main__")
+
+
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler that writes to whatever `sys.stderr` is when a record is emitted.
+
+    A handler bound to the `sys.stderr` of the moment would keep writing to it after it
+    was replaced and closed, as pytest's capture and other redirections do.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:
+        # StreamHandler.__init__ and setStream assign the stream; the property ignores it.
+        pass
 
 
 class _ExtraFieldsFormatter(logging.Formatter):
@@ -223,7 +244,10 @@ def hub_endpoint(args: argparse.Namespace) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Check local files and print the report; exit 1 when any finding is an error."""
+    """Check local files and print the report.
+
+    Exits 1 when any finding is an error, and 2 on a bot error or when no entry was checked.
+    """
     options = rerun_options(args)
     limits = Limits()
     checks = load_checks(
@@ -247,7 +271,27 @@ def run_check(args: argparse.Namespace) -> int:
     )
     context = CommentContext(endpoint=hub_endpoint(args), benchmarks=benchmarks)
     _print_report(report, args.format, lambda: render_comment(report, context))
-    return exit_code(report)
+    code = exit_code(report)
+    # A run that read no entry must not pass in CI, so it exits 2 unless it already failed.
+    if code == EXIT_OK and not any(file_report.entries for file_report in report.files):
+        print(f"evalbot: error: {_nothing_checked(report)}", file=sys.stderr)
+        return EXIT_ERROR
+    return code
+
+
+def _nothing_checked(report: Report) -> str:
+    """Explain a local run that checked no results entry, naming the files it saw."""
+    if not report.files:
+        return (
+            "no results entries were checked: every results file equals its copy in --main; "
+            "pass the changed files, or check without --main"
+        )
+    paths = ", ".join(f"'{file_report.path}'" for file_report in report.files[:5])
+    more = f" and {len(report.files) - 5} more" if len(report.files) > 5 else ""
+    return (
+        f"no results entries were checked in {paths}{more}; pass a results file with at least one entry, "
+        "or a model repo folder with changed .eval_results/*.yaml files"
+    )
 
 
 def _spec_lookup(args: argparse.Namespace) -> SpecLookup:

@@ -1,7 +1,10 @@
 """Tests of the `evalbot` command: exit codes, output formats, flags and `evalbot pr`."""
 
 import argparse
+import io
 import json
+import logging
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +14,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub import constants
 
-from bot.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, build_parser, main, rerun_options
+from bot.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, build_parser, configure_logging, main, rerun_options
 from bot.comment import Marker, parse_marker
 from fakehub import FakeHub
 
@@ -87,14 +90,14 @@ def test_unreadable_file_exits_two(
     tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
-    real_open = Path.open
+    real_open = os.open
 
-    def denied_open(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self == results:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def denied_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == os.fspath(results):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", denied_open)
+    monkeypatch.setattr(os, "open", denied_open)
     code, _, err = run(capsys, "check", results, "--benchmarks", benchmarks)
     assert code == EXIT_ERROR
     assert "could not be read (Permission denied)" in err
@@ -558,7 +561,16 @@ def test_pr_dry_run_needs_no_token(
 def test_pr_logs_no_http_lines(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
     _, _, err = run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
     assert "HTTP Request" not in err
-    assert "pull request checked" in err
+
+
+def test_pr_logs_no_info_lines(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, err = run(capsys, "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    assert "INFO " not in err
+
+
+def test_pr_verbose_logs_progress(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, err = run(capsys, "-v", "pr", MODEL_REPO, hub_pr, "--endpoint", fake_hub.url)
+    assert "INFO bot.service: pull request checked" in err
 
 
 def test_pr_missing_repo_exits_two(fake_hub: FakeHub, hub_pr: int, capsys: pytest.CaptureFixture[str]) -> None:
@@ -572,3 +584,53 @@ def test_pr_plain_discussion_skipped(fake_hub: FakeHub, hub_pr: int, capsys: pyt
     code, _, err = run(capsys, "pr", MODEL_REPO, num, "--endpoint", fake_hub.url)
     assert code == EXIT_OK
     assert "nothing to check" in err
+
+
+# Logging: warnings by default for one-shot commands, INFO for services, DEBUG with -v.
+
+
+@pytest.fixture
+def root_logger():
+    """The root logger, with its level and handlers put back after the test."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield root
+    root.setLevel(level)
+    root.handlers[:] = handlers
+
+
+@pytest.mark.parametrize(
+    ("argv", "level"),
+    [
+        (["check", "missing.yaml"], logging.WARNING),
+        (["pr", "org/model", "1"], logging.WARNING),
+        (["ledger", "export", "--state", "missing.sqlite3"], logging.WARNING),
+        (["poll", "--config", "missing.toml"], logging.INFO),
+        (["serve", "--config", "missing.toml"], logging.INFO),
+        (["-v", "check", "missing.yaml"], logging.DEBUG),
+        (["-v", "ledger", "export", "--state", "missing.sqlite3"], logging.DEBUG),
+    ],
+)
+def test_log_level_by_command(
+    root_logger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv, level
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    main(argv)
+    assert root_logger.level == level
+
+
+def test_log_handler_follows_replaced_stderr(root_logger, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging(verbose=False)
+    first.close()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("bot.test").warning("after the swap")
+    assert second.getvalue() == "WARNING bot.test: after the swap\n"
+
+
+def test_repeated_configure_keeps_one_handler(root_logger) -> None:
+    configure_logging(verbose=False)
+    configure_logging(verbose=True)
+    assert sum(handler.get_name() == "evalbot-cli" for handler in root_logger.handlers) == 1
