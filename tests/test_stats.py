@@ -179,7 +179,7 @@ def scripted_test(monkeypatch, steps, population: int = 100) -> SequentialTest:
 
 
 VERDICT_BOUNDS = [
-    # (bounds at alpha, bounds at alpha / 2, verdict); the band is [0.47, 0.53].
+    # (bounds at alpha, bounds at alpha / 2, verdict) for the band [0.47, 0.53].
     ((0.48, 0.52), (0.46, 0.54), "consistent"),
     ((0.47, 0.53), (0.46, 0.54), "consistent"),
     ((0.35, 0.45), (0.34, 0.46), "inconsistent"),
@@ -258,6 +258,17 @@ def test_far_claim_is_inconsistent_within_dozens():
             break
     assert decision.verdict == "inconsistent"
     assert decision.n <= 60
+
+
+@pytest.mark.parametrize(("claim", "score"), [(0.99, 1.0), (0.01, 0.0), (1.0, 1.0), (0.0, 0.0)])
+def test_claim_at_scale_edge_decides_early(claim, score):
+    # One band edge lies outside [0, 1], so only the bound at the other edge must move.
+    # Bet truncation limits each item's gain there, so this takes 160 to 200 items.
+    test = SequentialTest(claim=claim, delta=DELTA, alpha=ALPHA, population=1000)
+    while not test.decided and test.decision.n < 300:
+        test.update([score] * 20)
+    assert test.decision.verdict == "consistent"
+    assert test.decision.n <= 200
 
 
 def test_tiny_budget_is_inconclusive():
