@@ -140,8 +140,9 @@ class SequentialTest:
         wide_lower, wide_upper = self._sequence.wide_bounds()
         consistent = equivalence_verdict(lower, upper, claim=self.claim, delta=self.delta) == "consistent"
         inconsistent = equivalence_verdict(wide_lower, wide_upper, claim=self.claim, delta=self.delta) == "inconsistent"
-        # The bounds at alpha lie inside those at alpha / 2, so both cannot hold at once.
-        # Should they ever, `inconclusive` is the answer that is never wrong.
+        # The bounds at alpha lie inside those at alpha / 2, or are the even wider
+        # deterministic bounds, so both cannot hold at once. Should they ever,
+        # `inconclusive` is the answer that is never wrong.
         if consistent == inconsistent:
             return "inconclusive"
         return "consistent" if consistent else "inconsistent"
