@@ -18,10 +18,10 @@ however the caller decides to stop. With the band [claim - delta, claim + delta]
 `Decision.lower` and `Decision.upper` are the bounds at level alpha, and each misses the
 population mean with probability at most alpha. Together they form a two-sided
 confidence sequence at level 1 - 2 alpha (90% for alpha 0.05), as in the classical two
-one-sided tests (TOST) for equivalence. `consistent` holds exactly when that interval
-lies inside the band, and `inconsistent` implies that it misses the band. The interval can
-also miss the band while the verdict is still `inconclusive`, because `inconsistent` needs
-the wider alpha / 2 bounds to miss it.
+one-sided tests (TOST) for equivalence. The verdict is `consistent` exactly when that
+interval lies inside the band, and `inconsistent` implies that it misses the band. The
+interval can also miss the band while the verdict is still `inconclusive`, because
+`inconsistent` needs the wider alpha / 2 bounds to miss it.
 
 The bounds tighten from batch to batch, and a decided verdict is kept for the rest of the
 run. When all N items are scored the bounds collapse to the exact mean and the verdict is
@@ -142,7 +142,7 @@ class SequentialTest:
         inconsistent = equivalence_verdict(wide_lower, wide_upper, claim=self.claim, delta=self.delta) == "inconsistent"
         # The bounds at alpha lie inside those at alpha / 2, or are the even wider
         # deterministic bounds, so both cannot hold at once. Should they ever,
-        # `inconclusive` is the answer that is never wrong.
+        # `inconclusive` is the verdict that is never wrong.
         if consistent == inconsistent:
             return "inconclusive"
         return "consistent" if consistent else "inconsistent"
