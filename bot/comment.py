@@ -5,6 +5,12 @@ head sha, so the service finds, edits or re-posts its comment without parsing pr
 
     <!-- evalbot:v1 conclusion=failure head=0123abcd... -->
 
+When the conclusion flips, the bot posts a new comment and edits the old one into a short
+note that points to it. The note keeps the old conclusion and head and adds the word
+`superseded`, so it is still recognised as the bot's but never taken for the current one:
+
+    <!-- evalbot:v1 conclusion=failure head=0123abcd... superseded -->
+
 Every string that comes from a submission is escaped before it reaches the comment: paths,
 ids, values, and the finding messages that quote them. User text is shown in code spans
 or as escaped plain text, never as live markdown, HTML, links or @-mentions. Link targets
@@ -33,7 +39,7 @@ MAX_MESSAGE_CHARS = 1_000
 
 _MARKER_RE = re.compile(
     r"<!-- evalbot:v(?P<version>\d+) conclusion=(?P<conclusion>success|failure) "
-    r"head=(?P<head>[0-9a-f]{7,64}|none) -->"
+    r"head=(?P<head>[0-9a-f]{7,64}|none)(?P<superseded> superseded)? -->"
 )
 # Hub repo ids: "org/name" or a legacy single-part id such as "gsm8k".
 _DATASET_ID_RE = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?", re.ASCII)
@@ -54,6 +60,8 @@ class Marker(BaseModel):
     conclusion: Literal["success", "failure"]
     # Head commit sha the comment was rendered for; None for local checks.
     head: str | None
+    # True once a newer comment with another conclusion replaced this one.
+    superseded: bool = False
 
 
 class CommentContext(BaseModel):
@@ -73,9 +81,24 @@ class CommentContext(BaseModel):
     benchmarks: list[tuple[str, str | None]] = Field(default_factory=list)
 
 
-def render_marker(conclusion: str, head_sha: str | None) -> str:
+def render_marker(conclusion: str, head_sha: str | None, *, superseded: bool = False) -> str:
     """Return the hidden first line of a comment."""
-    return f"<!-- evalbot:v{MARKER_VERSION} conclusion={conclusion} head={head_sha or 'none'} -->"
+    flag = " superseded" if superseded else ""
+    return f"<!-- evalbot:v{MARKER_VERSION} conclusion={conclusion} head={head_sha or 'none'}{flag} -->"
+
+
+def render_superseded(previous: Marker, conclusion: str, head_sha: str | None) -> str:
+    """Render the note that replaces a comment whose conclusion a newer comment flipped.
+
+    Only the markers' values are shown (a conclusion word and hex shas), never user text.
+    """
+    checked = f" of commit `{previous.head[:12]}`" if previous.head else ""
+    newer_head = f" for commit `{head_sha[:12]}`" if head_sha else ""
+    return (
+        f"{render_marker(previous.conclusion, previous.head, superseded=True)}\n\n"
+        f"**evalbot: outdated.** This check{checked} concluded {previous.conclusion}. "
+        f"The newer evalbot comment below concludes {conclusion}{newer_head}.\n"
+    )
 
 
 def parse_marker(body: str) -> Marker | None:
@@ -94,6 +117,7 @@ def parse_marker(body: str) -> Marker | None:
         version=int(match["version"]),
         conclusion=match["conclusion"],  # type: ignore[arg-type]
         head=None if head == "none" else head,
+        superseded=match["superseded"] is not None,
     )
 
 
@@ -336,7 +360,9 @@ def _bot_errors(bot_errors: list[BotError]) -> str:
         "### Bot errors",
         "",
         "These are failures of evalbot or of a service it calls, not problems with this "
-        "pull request. evalbot retries on the next push or `/evalbot rerun` comment.",
+        "pull request. evalbot checks again on the next push to this pull request. Where "
+        "evalbot answers comment commands, a maintainer can also ask for a check now with "
+        "`/evalbot rerun`.",
         "",
     ]
     for bot_error in bot_errors:

@@ -5,10 +5,11 @@ and the poller. It talks to the world only through a `bot.platforms.base.Platfor
 every platform gets the same comment behaviour:
 
 - the bot's comment is the latest comment by the bot's account whose first line is the
-  hidden marker `<!-- evalbot:v1 conclusion=<c> head=<sha> -->` (never found by prose);
+  hidden marker `<!-- evalbot:v1 conclusion=<c> head=<sha> -->` (never found by prose)
+  and is not marked `superseded`;
 - the same conclusion edits that comment in place;
-- a flipped conclusion posts a new comment and leaves the old one, so watchers are
-  notified;
+- a flipped conclusion posts a new comment, so watchers are notified, then edits the old
+  one into a short note that it is outdated and points to the new one (one extra edit);
 - an identical body (same head, same report) posts and edits nothing.
 """
 
@@ -20,7 +21,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.comment import CommentContext, parse_marker, render_comment
+from bot.comment import CommentContext, Marker, parse_marker, render_comment, render_superseded
 from bot.log_step import audit_linked_logs
 from bot.platforms.base import (
     DEFAULT_HUB_ENDPOINT,
@@ -150,6 +151,9 @@ def upsert_comment(
 ) -> tuple[CommentAction, Comment]:
     """Edit the bot's comment, post a new one when the conclusion flips, or do nothing.
 
+    On a flip the old comment is edited into a note that it is outdated, after the new
+    comment was posted, so the note never points to a comment that does not exist.
+
     Returns the action taken and the comment that now carries `body`.
     """
     previous = find_bot_comment(platform, pr)
@@ -158,20 +162,41 @@ def upsert_comment(
 
     marker = parse_marker(previous.body)
     if marker is None or marker.conclusion != conclusion:
-        return "created", platform.create_comment(pr, body)
+        created = platform.create_comment(pr, body)
+        if marker is not None:
+            _mark_superseded(platform, pr, previous, marker, conclusion)
+        return "created", created
     if previous.body == body:
         return "unchanged", previous
     return "edited", platform.edit_comment(pr, previous.id, body)
 
 
+def _mark_superseded(platform: Platform, pr: PullRequest, previous: Comment, marker: Marker, conclusion: str) -> None:
+    """Edit the flipped comment into the outdated note; a failure leaves it as it was.
+
+    The new comment and the status carry the verdict, so a failed edit is logged and
+    not raised. The old comment then keeps its full text and no later check retries it.
+    """
+    note = render_superseded(marker, conclusion, pr.head_sha or None)
+    try:
+        platform.edit_comment(pr, previous.id, note)
+    except PlatformError as error:
+        extra = {**_ids(pr), "comment_id": previous.id}
+        logger.warning("marking the previous comment outdated failed: %s", error, extra=extra)
+
+
 def find_bot_comment(platform: Platform, pr: PullRequest) -> Comment | None:
-    """Return the bot's latest comment: by the bot's account and starting with the marker."""
+    """Return the bot's current comment: the latest by the bot's account with a marker.
+
+    Comments marked `superseded` are left out, so an outdated note is never edited into
+    the current verdict.
+    """
     bot_user = platform.bot_user()
-    ours = [
-        comment
-        for comment in platform.list_comments(pr)
-        if comment.author == bot_user and parse_marker(comment.body) is not None
-    ]
+    ours = []
+    for comment in platform.list_comments(pr):
+        marker = parse_marker(comment.body) if comment.author == bot_user else None
+        if marker is not None and not marker.superseded:
+            ours.append(comment)
     return ours[-1] if ours else None
 
 

@@ -17,6 +17,7 @@ from bot.comment import (
     prose,
     render_comment,
     render_marker,
+    render_superseded,
     spec_url,
 )
 from checks.report import BotError, EntryReport, FileReport, Grant, Report, Reproduction, finding
@@ -252,10 +253,56 @@ def test_marker_accepts_crlf_and_bom() -> None:
         f"<!-- evalbot:v1 conclusion=success head={HEAD} --> trailing",
         f"<!-- evalbot:vX conclusion=success head={HEAD} -->",
         f"<!-- other-bot:v1 conclusion=success head={HEAD} -->",
+        f"<!-- evalbot:v1 conclusion=success head={HEAD} superseded=yes -->",
+        f"<!-- evalbot:v1 conclusion=success superseded head={HEAD} -->",
+        f"<!-- evalbot:v1 conclusion=success head={HEAD}  superseded -->",
     ],
 )
 def test_marker_rejects_malformed(body: str) -> None:
     assert parse_marker(body) is None
+
+
+# A comment whose conclusion flipped becomes a short note with a `superseded` marker.
+
+
+def test_superseded_marker_round_trips() -> None:
+    body = render_marker("failure", HEAD, superseded=True)
+    assert parse_marker(body) == Marker(conclusion="failure", head=HEAD, superseded=True)
+
+
+def test_marker_not_superseded_by_default() -> None:
+    assert parse_marker(render_marker("failure", HEAD)).superseded is False  # type: ignore[union-attr]
+
+
+def test_superseded_note_keeps_old_verdict() -> None:
+    note = render_superseded(Marker(conclusion="failure", head=HEAD), "success", "b" * 40)
+    assert parse_marker(note) == Marker(conclusion="failure", head=HEAD, superseded=True)
+
+
+def test_superseded_note_names_both_commits() -> None:
+    note = render_superseded(Marker(conclusion="failure", head=HEAD), "success", "b" * 40)
+    assert note.splitlines()[2] == (
+        f"**evalbot: outdated.** This check of commit `{HEAD[:12]}` concluded failure. "
+        f"The newer evalbot comment below concludes success for commit `{'b' * 12}`."
+    )
+
+
+def test_superseded_note_without_heads() -> None:
+    note = render_superseded(Marker(conclusion="success", head=None), "failure", None)
+    assert note.splitlines()[2] == (
+        "**evalbot: outdated.** This check concluded success. "
+        "The newer evalbot comment below concludes failure."
+    )
+
+
+# Bot errors: the comment states what happens next without promising commands the
+# contributor cannot use.
+
+
+def test_bot_errors_say_who_may_rerun() -> None:
+    body = render_comment(report_bot_errors(), CONTEXT)
+    assert "evalbot checks again on the next push to this pull request." in body
+    assert "a maintainer can also ask for a check now with `/evalbot rerun`." in body
 
 
 def test_hostile_comment_has_one_marker() -> None:

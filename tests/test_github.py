@@ -138,6 +138,15 @@ def test_flipped_conclusion_posts_new_comment(github):
     assert [s["state"] for s in fake.statuses] == ["success", "failure"]
 
 
+def test_flipped_conclusion_marks_old_comment_superseded(github):
+    fake, _ = github
+    platform = make_platform()
+    check_pull_request(platform, REPO, 7)
+    fake.result = BAD_RESULT
+    check_pull_request(platform, REPO, 7)
+    assert [parse_marker(c["body"]).superseded for c in fake.comments] == [True, False]
+
+
 def test_unchanged_status_not_posted_again(github):
     fake, _ = github
     platform = make_platform()

@@ -144,6 +144,62 @@ def test_flip_posts_new_comment_and_keeps_old(hub: FakeHub, platform: HubPlatfor
     assert with_shown_endpoint(hub, bot_comments(hub)[1]) == golden("hub_pr_success.md", hub)
 
 
+def test_flip_marks_old_comment_outdated(hub: FakeHub, platform: HubPlatform) -> None:
+    old_head = hub.repo(MODEL).refs["refs/pr/1"]
+    run(platform)
+    new_head = hub.push(MODEL, 1, {".eval_results/hle.yaml": FIXED_HLE})
+    run(platform)
+    old_comment = bot_comments(hub)[0]
+    assert old_comment == (
+        f"<!-- evalbot:v1 conclusion=failure head={old_head} superseded -->\n\n"
+        f"**evalbot: outdated.** This check of commit `{old_head[:12]}` concluded failure. "
+        f"The newer evalbot comment below concludes success for commit `{new_head[:12]}`.\n"
+    )
+
+
+def test_flip_keeps_full_text_in_history(hub: FakeHub, platform: HubPlatform) -> None:
+    run(platform)
+    first_body = bot_comments(hub)[0]
+    hub.push(MODEL, 1, {".eval_results/hle.yaml": FIXED_HLE})
+    run(platform)
+    old_comment = [c for c in hub.comments(MODEL, 1) if c.author == hub.bot_user][0]
+    assert old_comment.history == [first_body]
+
+
+def test_flip_costs_one_post_and_one_edit(hub: FakeHub, platform: HubPlatform) -> None:
+    run(platform)
+    hub.push(MODEL, 1, {".eval_results/hle.yaml": FIXED_HLE})
+    hub.reset_requests()
+    run(platform)
+    assert hub.count("POST", "/comment") == 2
+    assert hub.count("POST", "/edit") == 1
+
+
+def test_push_after_flip_edits_newest_comment(hub: FakeHub, platform: HubPlatform) -> None:
+    run(platform)
+    hub.push(MODEL, 1, {".eval_results/hle.yaml": FIXED_HLE})
+    run(platform)
+    latest_head = hub.push(MODEL, 1, {"README.md": "# Gemma\n\nFixed."})
+    outcome = run(platform)
+    assert outcome.action == "edited"
+    assert [parse_marker(body).superseded for body in bot_comments(hub)] == [True, False]
+    assert parse_marker(bot_comments(hub)[1]).head == latest_head
+
+
+def test_flip_back_posts_third_comment(hub: FakeHub, platform: HubPlatform) -> None:
+    run(platform)
+    hub.push(MODEL, 1, {".eval_results/hle.yaml": FIXED_HLE})
+    run(platform)
+    hub.push(MODEL, 1, {".eval_results/hle.yaml": WRONG_HLE})
+    run(platform)
+    markers = [parse_marker(body) for body in bot_comments(hub)]
+    assert [(m.conclusion, m.superseded) for m in markers] == [
+        ("failure", True),
+        ("success", True),
+        ("failure", False),
+    ]
+
+
 def test_no_duplicate_comment_over_many_checks(hub: FakeHub, platform: HubPlatform) -> None:
     for readme in ("a", "b", "c"):
         run(platform)

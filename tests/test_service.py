@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.comment import parse_marker
+from bot.comment import Marker, parse_marker, render_superseded
 from bot.platforms.base import Comment, PlatformError, PullRequest, UnavailableError
 from bot.service import check_pull_request, find_bot_comment, upsert_comment
 from checks.inputs import ChangedFile, OtherPullRequest, SpecUnavailable
@@ -95,6 +95,7 @@ class MemoryPlatform:
         return comment
 
     def edit_comment(self, pr: PullRequest, comment_id: str, body: str) -> Comment:
+        self._maybe_fail("edit_comment")
         index = next(i for i, c in enumerate(self.comments) if c.id == comment_id)
         self.comments[index] = Comment(id=comment_id, author="evalbot", body=body)
         self.writes.append("edit")
@@ -179,15 +180,83 @@ def test_flipped_conclusion_posts_new_comment() -> None:
     assert [parse_marker(c.body).conclusion for c in platform.comments] == ["failure", "success"]
 
 
-def test_flip_back_edits_latest_comment() -> None:
+def test_flipped_conclusion_writes_create_then_edit() -> None:
+    platform = MemoryPlatform(changed=results(WRONG))
+    check(platform)
+    platform.head_sha, platform.changed = NEW_HEAD, results(CLEAN)
+    check(platform)
+    assert platform.writes == ["create", "create", "edit"]
+
+
+def test_flip_marks_old_comment_superseded() -> None:
+    platform = MemoryPlatform(changed=results(WRONG))
+    check(platform)
+    platform.head_sha, platform.changed = NEW_HEAD, results(CLEAN)
+    check(platform)
+    old = parse_marker(platform.comments[0].body)
+    assert old == Marker(conclusion="failure", head=HEAD, superseded=True)
+
+
+def test_flip_note_points_to_newer_comment() -> None:
+    platform = MemoryPlatform(changed=results(WRONG))
+    check(platform)
+    platform.head_sha, platform.changed = NEW_HEAD, results(CLEAN)
+    check(platform)
+    note = platform.comments[0].body
+    assert "**evalbot: outdated.**" in note
+    assert f"The newer evalbot comment below concludes success for commit `{NEW_HEAD[:12]}`." in note
+
+
+def test_flip_keeps_new_comment_current() -> None:
+    platform = MemoryPlatform(changed=results(WRONG))
+    check(platform)
+    platform.head_sha, platform.changed = NEW_HEAD, results(CLEAN)
+    check(platform)
+    pr = platform.get_pull_request("org/model", 3)
+    assert find_bot_comment(platform, pr) == platform.comments[1]
+
+
+def test_same_conclusion_after_flip_edits_latest_comment() -> None:
     platform = MemoryPlatform(changed=results(WRONG))
     check(platform)
     platform.changed = results(CLEAN)
     check(platform)
     platform.head_sha = NEW_HEAD
     check(platform)
-    assert platform.writes == ["create", "create", "edit"]
-    assert parse_marker(platform.comments[0].body).conclusion == "failure"
+    assert platform.writes == ["create", "create", "edit", "edit"]
+    assert parse_marker(platform.comments[1].body).head == NEW_HEAD
+    assert parse_marker(platform.comments[0].body).superseded
+
+
+def test_flip_back_supersedes_each_older_comment() -> None:
+    platform = MemoryPlatform(changed=results(WRONG))
+    check(platform)
+    platform.changed = results(CLEAN)
+    check(platform)
+    platform.head_sha, platform.changed = NEW_HEAD, results(WRONG)
+    outcome = check(platform)
+    assert outcome.action == "created"
+    assert [parse_marker(c.body).superseded for c in platform.comments] == [True, True, False]
+
+
+def test_failed_superseded_edit_keeps_new_comment(caplog: pytest.LogCaptureFixture) -> None:
+    platform = MemoryPlatform(changed=results(WRONG))
+    check(platform)
+    platform.head_sha, platform.changed = NEW_HEAD, results(CLEAN)
+    platform.failing.add("edit_comment")
+    outcome = check(platform)
+    assert outcome.action == "created"
+    assert platform.statuses == ["failure", "success"]
+    assert parse_marker(platform.comments[0].body) == Marker(conclusion="failure", head=HEAD)
+    assert "marking the previous comment outdated failed" in caplog.text
+
+
+def test_superseded_bot_comment_is_not_current() -> None:
+    platform = MemoryPlatform()
+    note = render_superseded(Marker(conclusion="failure", head=HEAD), "success", NEW_HEAD)
+    platform.comments.append(Comment(id="x", author="evalbot", body=note))
+    pr = platform.get_pull_request("org/model", 3)
+    assert find_bot_comment(platform, pr) is None
 
 
 # Finding the bot's comment: marker and author, never prose
