@@ -11,14 +11,15 @@ def quote(value: Any) -> str:
     The comment renderer escapes message text, so quoting only marks where user text
     starts and ends; it is not an escape.
     """
-    text = value if isinstance(value, str) else _plain(value)
+    text = value if isinstance(value, str) else plain(value)
     text = " ".join(text.split())
     if len(text) > MAX_QUOTED_CHARS:
         text = text[: MAX_QUOTED_CHARS - 3] + "..."
     return f"'{text}'"
 
 
-def _plain(value: Any) -> str:
+def plain(value: Any) -> str:
+    """Return a scalar as YAML would write it: null, true, false or its str()."""
     if value is None:
         return "null"
     if isinstance(value, bool):

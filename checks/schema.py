@@ -14,8 +14,9 @@ from huggingface_hub import parse_eval_result_entries
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checks.loading import Path
-from checks.messages import quote
+from checks.messages import plain, quote
 from checks.report import Finding, finding
+from checks.validation_errors import EXPECTED_TYPES, describe_problem, error_field, yaml_type
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
@@ -60,12 +61,6 @@ _KNOWN_FIELDS: dict[tuple[str, ...], list[str]] = {
     ("source",): ["url", "name", "user", "org"],
 }
 
-_TYPE_NAMES = {
-    "string_type": "a string",
-    "model_type": "a mapping",
-    "dict_type": "a mapping",
-}
-
 
 def check_entry_schema(
     raw: Any, index: int, file: str, lines: dict[Path, int]
@@ -76,7 +71,7 @@ def check_entry_schema(
     its model with those fields dropped.
     """
     if not isinstance(raw, dict):
-        message = f"Entry {index + 1} is {quote(raw)} of type {_yaml_type(raw)}, expected a mapping."
+        message = f"Entry {index + 1} is {quote(raw)} of type {yaml_type(raw)}, expected a mapping."
         hint = "Write each entry as a mapping with `dataset` and `value`."
         return None, [finding("schema.type", message, file=file, line=lines.get((index,)), hint=hint)]
 
@@ -112,16 +107,49 @@ def _finding_from_error(
             f"The field {quote(field)} is not part of the results format and is ignored.",
             file=file, line=line, field=field, hint=hint,
         )
-    expected = _TYPE_NAMES.get(error["type"], error["msg"].lower())
+    if error["type"] == "invalid_key":
+        return _invalid_key_finding(error, raw, index, file, lines)
+    expected = EXPECTED_TYPES.get(error["type"])
     value = error["input"]
-    hint = f"Write {expected} here."
-    if expected == "a string" and not isinstance(value, (list, dict)):
+    if expected is None:
+        hint = "Write a value of the type the results format expects here."
+    elif expected == "a string" and not isinstance(value, (list, dict)):
         hint = "Quote the value to make it text."
+    else:
+        hint = f"Write {expected} here."
     return finding(
         "schema.type",
-        f"The field {quote(field)} is {quote(value)} of type {_yaml_type(value)}, expected {expected}.",
+        f"The field {quote(field)} {describe_problem(error)}.",
         file=file, line=line, field=field, hint=hint,
     )
+
+
+def _invalid_key_finding(error: Any, raw: dict[Any, Any], index: int, file: str, lines: dict[Path, int]) -> Finding:
+    """Report a mapping key that YAML read as a number, boolean or null instead of a field name."""
+    parent = error_field(error)
+    key = _original_key(raw, error["loc"])
+    owner = f"The field {quote(parent)}" if parent else f"Entry {index + 1}"
+    known = _KNOWN_FIELDS.get(tuple(parent.split(".")) if parent else (), [])
+    return finding(
+        "schema.type",
+        f"{owner} has the key {quote(key)} of type {yaml_type(key)}, but mapping keys must be strings.",
+        file=file,
+        line=_line_of(lines, (index, *error["loc"][:-1], key)),
+        field=".".join([*(str(part) for part in error["loc"][:-1]), plain(key)]),
+        hint=f"Replace {quote(key)} with a field name of the results format ({', '.join(known)}), or remove it.",
+    )
+
+
+def _original_key(raw: dict[Any, Any], loc: tuple[Any, ...]) -> Any:
+    """Return the key as YAML read it: pydantic's `loc` turns a `true` key into 1 and null into 'None'."""
+    mapping: Any = raw
+    for part in loc[:-1]:
+        mapping = mapping.get(part) if isinstance(mapping, dict) else None
+    if isinstance(mapping, dict):
+        for key in mapping:
+            if not isinstance(key, str) and (key == loc[-1] or str(key) == str(loc[-1])):
+                return key
+    return loc[-1]
 
 
 def _missing_hint(loc: tuple[str, ...]) -> str:
@@ -161,17 +189,3 @@ def _line_of(lines: dict[Path, int], path: tuple[Any, ...]) -> int | None:
             return lines[path]
         path = path[:-1]
     return None
-
-
-def _yaml_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return "string"

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from checks.loading import Limits, load_yaml
 from checks.messages import quote
+from checks.validation_errors import describe_problem, error_field
 
 INSPECT_AI = "inspect-ai"
 
@@ -202,14 +203,11 @@ def _check_task_ids(tasks: list[TaskSpec], framework: str) -> None:
 
 
 def _describe(error: ValidationError, where: str) -> str:
-    """Summarise the first pydantic error as `<where>: <field>: <problem>`."""
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"])
-    if first["type"] == "extra_forbidden":
-        problem = "is not a known key"
-    else:
-        problem = first["msg"][:1].lower() + first["msg"][1:]
-    parts = [part for part in (where, f"`{field}`" if field else "", problem) if part]
-    more = len(error.errors()) - 1
+    """Summarise the first pydantic error as `<where>: <field> <problem>`."""
+    details = error.errors()
+    field = error_field(details[0])
+    sentence = f"`{field}` {describe_problem(details[0])}" if field else describe_problem(details[0])
+    # A union field reports one error per member type, which is still one problem.
+    more = len({error_field(detail) for detail in details} - {field})
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return ": ".join(parts) + suffix + "."
+    return ": ".join(part for part in (where, sentence) if part) + suffix + "."

@@ -49,9 +49,16 @@ def check_value(item: ParsedEntry) -> list[Finding]:
 def _number_hint(value: Any) -> str:
     if isinstance(value, str):
         match = _NUMBER_TEXT.match(value)
-        if match:
+        number = float(match.group(1)) if match else None
+        if number is not None and not math.isfinite(number):
+            return "The number overflows a 64-bit float, so it is not finite. Write the real score as a plain number, for example 85.2."
+        if number is not None:
             # float() spells 1e3 as 1000.0, which YAML 1.1 readers also take as a number.
-            return f"Write {float(match.group(1))!r} as a plain number, without quotes or a percent sign."
+            return f"Write {number!r} as a plain number, without quotes or a percent sign."
+    if isinstance(value, float) and math.isinf(value):
+        return "The value is infinite, so it is not a score. Write the real score as a plain number, for example 85.2."
+    if isinstance(value, float) and math.isnan(value):
+        return "The value is NaN (not a number), so it is not a score. Write the real score as a plain number, for example 85.2."
     return "Write the score as a plain number, for example 85.2."
 
 

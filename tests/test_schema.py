@@ -121,3 +121,57 @@ def test_schema_at_least_as_strict_as_hub(raw: Any) -> None:
         hub_rejects = True
     errors = [f for f in check(raw) if f.severity == "error"]
     assert errors or not hub_rejects
+
+
+# Keys that YAML reads as numbers, booleans or null get a sentence of our own, never
+# pydantic's "Keys should be strings".
+@pytest.mark.parametrize(
+    ("raw", "field", "message"),
+    [
+        ({1: "x"}, "1", "Entry 1 has the key '1' of type number, but mapping keys must be strings."),
+        (
+            {"dataset": {"id": "a/b", "task_id": "t", True: 3}, "value": 1},
+            "dataset.true",
+            "The field 'dataset' has the key 'true' of type boolean, but mapping keys must be strings.",
+        ),
+        (
+            with_fields(source={"url": "https://x.org", None: "x"}),
+            "source.null",
+            "The field 'source' has the key 'null' of type null, but mapping keys must be strings.",
+        ),
+    ],
+)
+def test_non_string_key_message(raw: dict[Any, Any], field: str, message: str) -> None:
+    found = [f for f in check(raw) if f.field == field]
+    assert [f.message for f in found] == [message]
+
+
+def test_non_string_key_hint_names_fields() -> None:
+    [found] = [f for f in check({**VALID, 1: "x"}) if f.field == "1"]
+    assert found.hint == (
+        "Replace '1' with a field name of the results format "
+        "(dataset, value, verifyToken, date, source, notes), or remove it."
+    )
+
+
+BAD_TYPES = [
+    {1: "x"},
+    {"dataset": {"id": "a/b", "task_id": "t", 2: 3}, "value": 1},
+    {"dataset": "a/b", "value": 1},
+    with_fields(notes=5),
+    with_fields(source=["https://x.org"]),
+]
+
+
+@pytest.mark.parametrize("raw", BAD_TYPES)
+def test_type_messages_use_no_pydantic_wording(raw: dict[Any, Any]) -> None:
+    for found in check(raw):
+        text = f"{found.message} {found.hint}".lower()
+        assert "should be" not in text
+        assert "input should" not in text
+        assert "instance of" not in text
+
+
+def test_type_message_names_value_and_type() -> None:
+    [found] = check(with_fields(notes=5))
+    assert found.message == "The field 'notes' is '5' of type number, expected a string."

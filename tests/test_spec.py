@@ -182,3 +182,31 @@ def test_unsafe_spec_yaml_is_invalid(content: bytes, words: str) -> None:
 def test_oversized_spec_is_invalid() -> None:
     with pytest.raises(InvalidSpec, match="larger than the limit"):
         load_spec(b"name: " + b"x" * 200 + b"\n", Limits(max_file_size=100))
+
+
+# Spec errors describe pydantic's errors in our own words.
+@pytest.mark.parametrize(
+    ("task_fields", "message"),
+    [
+        (
+            {"field_spec": {"input": "q", "choices": 3}},
+            "task 'a': `field_spec.choices` is '3' of type number, expected a string.",
+        ),
+        ({"epochs": 0}, "task 'a': `epochs` is '0', expected at least 1."),
+        ({"epochs": "x"}, "task 'a': `epochs` is 'x' of type string, expected an integer."),
+        ({"solvers": []}, "task 'a': `solvers` has 0 items, expected at least 1."),
+        ({"bogus": 1}, "task 'a': `bogus` is not a known key."),
+    ],
+)
+def test_spec_error_message_is_plain(task_fields: dict[str, Any], message: str) -> None:
+    raw = {"tasks": [{**inspect_spec()["tasks"][0], "id": "a", **task_fields}]}
+    with pytest.raises(InvalidSpec) as raised:
+        parse_spec(raw)
+    assert str(raised.value) == message
+
+
+def test_spec_missing_field_message() -> None:
+    task = {key: value for key, value in inspect_spec()["tasks"][0].items() if key != "field_spec"}
+    with pytest.raises(InvalidSpec) as raised:
+        parse_spec({"tasks": [{**task, "id": "a"}]})
+    assert str(raised.value) == "task 'a': `field_spec` is missing."

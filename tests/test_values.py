@@ -19,8 +19,6 @@ def entry(value: str, task_id: str = "diamond", dataset_id: str = "Idavidrein/gp
         ("85.2%", "Write 85.2 as a plain number"),
         ("true", "plain number, for example"),
         ("yes", "plain number, for example"),
-        (".nan", "plain number, for example"),
-        (".inf", "plain number, for example"),
         ("-.inf", "plain number, for example"),
         ("null", "plain number, for example"),
         ("", "plain number, for example"),
@@ -28,6 +26,11 @@ def entry(value: str, task_id: str = "diamond", dataset_id: str = "Idavidrein/gp
         ("{score: 85.2}", "plain number, for example"),
         ("eighty", "plain number, for example"),
         ("1e3", "Write 1000.0 as a plain number"),
+        ("1e400", "overflows a 64-bit float"),
+        ("'-1e400'", "overflows a 64-bit float"),
+        ("1.0e+400", "Write the real score as a plain number, for example 85.2."),
+        (".inf", "The value is infinite"),
+        (".nan", "The value is NaN"),
     ],
 )
 def test_non_number_value_is_not_finite(value: str, hint: str) -> None:
@@ -44,6 +47,11 @@ def test_value_outside_range_is_reported(value: str) -> None:
 @pytest.mark.parametrize("value", ["0", "0.0", "0.412", "1", "85", "100", "100.0"])
 def test_value_in_range_is_clean(value: str) -> None:
     assert codes(run(entry(value))) == []
+
+
+def test_overflowing_value_hint_names_no_inf() -> None:
+    found = run(entry("1e400")).report.entries()[0].findings
+    assert "inf" not in (found[0].hint or "").replace("infinite", "")
 
 
 def test_reported_value_keeps_text() -> None:
