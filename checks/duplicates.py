@@ -1,18 +1,19 @@
 """Checks for a result reported twice: in the pull request, on `main`, or in another open PR.
 
 Two entries are the same result when they share the dataset id (case-insensitive), the
-task id and the normalised notes (case, spacing and trailing punctuation ignored), since
-notes tell apart runs such as with and without tools. Equal values are `duplicate.same`;
+task id and the notes, since notes tell apart runs such as with and without tools. Notes
+are compared by `checks.notes.normalise_notes`, which ignores case, spacing and edge
+punctuation and treats "No tools" as no notes. Equal values are `duplicate.same`;
 different numbers, even 85.2 against 0.852, are `duplicate.conflict`, because the Hub
 would list both.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from checks.entries import EntryFinding, ParsedEntry
 from checks.messages import quote
+from checks.notes import normalise_notes
 from checks.report import Finding, finding
 from checks.values import numeric_value
 
@@ -29,8 +30,7 @@ class Sighting:
 
 def result_key(item: ParsedEntry) -> ResultKey:
     assert item.entry is not None
-    notes = re.sub(r"\s+", " ", (item.entry.notes or "").lower()).strip().rstrip(".;,")
-    return item.entry.dataset.id.lower(), item.entry.dataset.task_id, notes
+    return item.entry.dataset.id.lower(), item.entry.dataset.task_id, normalise_notes(item.entry.notes)
 
 
 def index_sightings(sightings: Iterable[Sighting]) -> dict[ResultKey, Sighting]:

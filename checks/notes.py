@@ -17,7 +17,29 @@ ToolUse = Literal["with-tools", "no-tools"]
 
 _NO_TOOLS = re.compile(r"\b(?:no|without|w/o|zero)[\s_-]+tools?\b|\btool[\s_-]?free\b", re.IGNORECASE)
 _WITH_TOOLS = re.compile(r"\b(?:with[\s_-]+)?tools?\b|\btool[\s_-]use\b", re.IGNORECASE)
-_ONLY_NO_TOOLS = re.compile(r"^\s*(?:no|without|w/o)[\s_-]+tools?\s*\.?\s*$", re.IGNORECASE)
+_ONLY_NO_TOOLS = re.compile(r"^(?:no|without|w/o)[\s_-]+tools?$")
+# Punctuation around notes that changes nothing: "No tools.", "(no tools)", "- no tools".
+_EDGE_PUNCTUATION = " \t\n.,;:!?()[]{}'\"-_*"
+
+
+def normalise_notes(notes: str | None) -> str:
+    """Return notes as a comparison key: lowercase, single-spaced, without edge punctuation.
+
+    Notes that only state that the run used no tools ("No tools", "no-tools", "Without
+    tools.", "w/o tools") become "", the same as no notes. A run without tools is the
+    default and carries no notes.
+    """
+    text = _plain_notes(notes)
+    return "" if _ONLY_NO_TOOLS.match(text) else text
+
+
+def only_states_no_tools(notes: str | None) -> bool:
+    """Return True for notes whose only content is that the run used no tools."""
+    return _ONLY_NO_TOOLS.match(_plain_notes(notes)) is not None
+
+
+def _plain_notes(notes: str | None) -> str:
+    return " ".join((notes or "").lower().split()).strip(_EDGE_PUNCTUATION)
 
 
 def tool_use(text: str | None) -> ToolUse | None:
@@ -52,7 +74,7 @@ def check_notes_tools(items: list[ParsedEntry], file_name: str) -> list[EntryFin
                 "notes.tools", "The entry has no notes beside an entry for the same task with tools, so it is ambiguous.",
                 **where, hint="Add notes that say how this run differs, for example 'No tools'.",
             )))
-        elif notes and _ONLY_NO_TOOLS.match(notes) and _task_key(item) not in tagged:
+        elif only_states_no_tools(notes) and _task_key(item) not in tagged:
             found.append((item, finding(
                 "notes.tools", f"The notes {quote(notes)} repeat the default: a run without tools has no notes.",
                 **where, hint="Remove `notes`, unless the same task is also reported with tools.",

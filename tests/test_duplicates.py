@@ -1,6 +1,8 @@
 """Tests of results reported twice: in the PR, on main, and in other open PRs."""
 
-from tests.validation_helpers import codes, run
+import pytest
+
+from tests.validation_helpers import FakeSpecs, codes, run
 
 
 def entry(value: str = "50.0", task_id: str = "diamond", notes: str | None = None) -> str:
@@ -66,3 +68,28 @@ def test_broken_main_file_is_ignored() -> None:
 
 def test_other_tasks_are_not_duplicates() -> None:
     assert codes(run(entry(task_id="diamond") + entry(task_id="main"))) == []
+
+
+# Notes whose only content is "no tools" mean the same run as no notes, as in checks.notes.
+HLE = "- dataset:\n    id: cais/hle\n    task_id: hle\n  value: {value}\n"
+
+
+def hle(value: str, notes: str | None = None) -> str:
+    return HLE.format(value=value) + (f"  notes: '{notes}'\n" if notes is not None else "")
+
+
+@pytest.mark.parametrize("notes", ["No tools", "no-tools", "Without tools.", "w/o tools", "(NO TOOLS)", "no_tools!"])
+def test_no_tools_notes_equal_no_notes(notes: str) -> None:
+    found = codes(run(hle("5.2", notes) + hle("19.4"), specs=FakeSpecs({})))
+    assert "duplicate.conflict" in found
+
+
+def test_no_tools_notes_against_main() -> None:
+    found = codes(run(hle("19.4"), main={OLD: hle("5.2", "No tools")}, specs=FakeSpecs({})))
+    assert "duplicate.conflict" in found
+
+
+@pytest.mark.parametrize("notes", ["With tools", "no tools, 5 shots", "tools"])
+def test_other_notes_stay_separate(notes: str) -> None:
+    found = codes(run(hle("5.2", notes) + hle("19.4"), specs=FakeSpecs({})))
+    assert "duplicate.conflict" not in found

@@ -2,7 +2,7 @@
 
 import pytest
 
-from checks.notes import tool_use
+from checks.notes import normalise_notes, tool_use
 from tests.validation_helpers import codes, run
 
 
@@ -61,3 +61,34 @@ def test_no_tools_beside_tool_entry_is_fine() -> None:
 
 def test_detailed_notes_are_not_flagged() -> None:
     assert codes(run(entry("no tools, temperature 0.7, 198 questions"))) == []
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        (None, ""),
+        ("", ""),
+        ("No tools", ""),
+        ("no-tools", ""),
+        ("Without tools.", ""),
+        ("w/o tools", ""),
+        ("  NO   TOOLS !", ""),
+        ("(no tools)", ""),
+        ("With tools", "with tools"),
+        (" with  TOOLS.", "with tools"),
+        ("no tools, 5 shots", "no tools, 5 shots"),
+        ("...", ""),
+    ],
+)
+def test_normalise_notes(notes: str | None, expected: str) -> None:
+    assert normalise_notes(notes) == expected
+
+
+@pytest.mark.parametrize("notes", ["no-tools", "Without tools.", "w/o tools", "(No tools)"])
+def test_no_tools_variants_repeat_default(notes: str) -> None:
+    assert codes(run(entry(notes))) == ["notes.tools"]
+
+
+@pytest.mark.parametrize("notes", ["...", "-", "no tools, 5 shots"])
+def test_punctuation_notes_do_not_repeat_default(notes: str) -> None:
+    assert "notes.tools" not in codes(run(entry(notes)))
