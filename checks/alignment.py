@@ -18,10 +18,16 @@ _COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
 _PARTIAL_SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 
 
-def check_benchmark_found(item: ParsedEntry, dataset_id: str, revision: str | None) -> Finding:
-    """Report a dataset id that has no eval.yaml at the requested revision."""
-    at = f" at revision {quote(revision)}" if revision else ""
-    if "/" not in dataset_id:
+def check_benchmark_found(item: ParsedEntry, dataset_id: str, missing: str, *, described: bool = False) -> Finding:
+    """Report a dataset id whose eval.yaml the spec lookup did not find.
+
+    `missing` names the place the lookup looked (see `checks.inputs.describe_missing_spec`),
+    so the message claims no more than was checked. `described` is True when that place
+    is not the Hub, such as a local benchmarks folder.
+    """
+    if described:
+        hint = "Fix `dataset.id`, or put the benchmark's eval.yaml at the path the message names."
+    elif "/" not in dataset_id:
         hint = (
             "Use the full `owner/name` id of a benchmark dataset that has an eval.yaml; "
             "ids without an owner are legacy dataset names, not benchmarks."
@@ -30,7 +36,7 @@ def check_benchmark_found(item: ParsedEntry, dataset_id: str, revision: str | No
         hint = "Use the id of a benchmark dataset that has an eval.yaml at its root."
     return finding(
         "benchmark.not-found",
-        f"The dataset {quote(dataset_id)}{at} has no eval.yaml, so it is not a benchmark.",
+        f"No benchmark spec was found for {quote(dataset_id)}: {missing}.",
         file=item.file, line=item.line_of("dataset", "id"), field="dataset.id", hint=hint,
     )
 

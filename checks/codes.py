@@ -28,7 +28,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "schema.type": (ERROR, "A field has the wrong type."),
     "schema.unknown-field": (WARNING, "A field is not part of the format and is ignored by the Hub."),
     # Alignment with the benchmark
-    "benchmark.not-found": (ERROR, "The dataset id is not a benchmark with an eval.yaml."),
+    "benchmark.not-found": (ERROR, "No eval.yaml was found for the dataset id where the spec lookup looked."),
     "benchmark.invalid-spec": (ERROR, "The benchmark's eval.yaml is itself invalid."),
     "task.unknown": (ERROR, "The task id is not one of the benchmark's tasks."),
     "framework.mismatch": (ERROR, "The entry names another evaluation framework than the benchmark."),

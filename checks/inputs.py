@@ -5,9 +5,11 @@ checks never fetch anything themselves.
 """
 
 import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
+
+from checks.messages import quote
 
 RESULTS_DIR = ".eval_results/"
 
@@ -53,3 +55,23 @@ class SpecLookup(Protocol):
     """
 
     def __call__(self, dataset_id: str, revision: str | None) -> bytes | None: ...
+
+
+@runtime_checkable
+class DescribedSpecLookup(SpecLookup, Protocol):
+    """A `SpecLookup` that also describes where it looked, for the message of a missing spec.
+
+    Plain callables stay valid lookups: the checks then assume the Hub was asked.
+    """
+
+    def describe(self, dataset_id: str, revision: str | None) -> str:
+        """Return where the eval.yaml was looked for, as a clause: "no eval.yaml at 'DIR/org/name/eval.yaml'"."""
+        ...
+
+
+def describe_missing_spec(lookup: SpecLookup, dataset_id: str, revision: str | None) -> str:
+    """Return why the lookup found no eval.yaml, naming only the place it looked."""
+    if isinstance(lookup, DescribedSpecLookup):
+        return lookup.describe(dataset_id, revision)
+    at = f" at revision {quote(revision)}" if revision else ""
+    return f"the dataset {quote(dataset_id)} on the Hub has no eval.yaml{at}"

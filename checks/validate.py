@@ -14,7 +14,7 @@ from checks.alignment import check_benchmark_found, check_framework, check_revis
 from checks.dates import check_date
 from checks.duplicates import ResultKey, Sighting, check_duplicates, index_sightings
 from checks.entries import EntryFinding, ParsedEntry, ParsedFile, parse_results_file
-from checks.inputs import CheckInput, SpecLookup, SpecUnavailable
+from checks.inputs import CheckInput, DescribedSpecLookup, SpecLookup, SpecUnavailable, describe_missing_spec
 from checks.loading import Limits
 from checks.messages import quote
 from checks.notes import check_notes_tools
@@ -63,6 +63,14 @@ class _SpecCache:
         if key not in self._outcomes:
             self._outcomes[key] = self._fetch(key)
         return self._outcomes[key]
+
+    @property
+    def described(self) -> bool:
+        """True when the lookup describes where it looked, so the checks do not assume the Hub."""
+        return isinstance(self._lookup, DescribedSpecLookup)
+
+    def describe_missing(self, dataset_id: str, revision: str | None) -> str:
+        return describe_missing_spec(self._lookup, dataset_id, revision)
 
     def _fetch(self, key: SpecKey) -> _SpecOutcome:
         try:
@@ -120,7 +128,27 @@ def validate(inputs: CheckInput, specs: SpecLookup, limits: Limits | None = None
             result.report, parsed.path, lambda: _file_report(parsed, inputs, cache, cross, result.report)
         )
         result.report.files.append(file_report or FileReport(path=parsed.path, findings=parsed.findings))
+
+    _sort_findings(result.report)
     return result
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _sort_findings(report: Report) -> None:
+    """Order the findings of each file and entry by line, then errors before warnings.
+
+    Findings without a line concern the whole file or entry, so they come first. The
+    sort is stable, so findings on one line with one severity keep the order of the checks.
+    """
+    def key(found: Finding) -> tuple[int, int]:
+        return (found.line if found.line is not None else -1, _SEVERITY_ORDER.get(found.severity, len(_SEVERITY_ORDER)))
+
+    for file_report in report.files:
+        file_report.findings.sort(key=key)
+        for entry in file_report.entries:
+            entry.findings.sort(key=key)
 
 
 def _guarded(report: Report, path: str | None, step: Any) -> Any:
@@ -188,7 +216,9 @@ def _entry_findings(item: ParsedEntry, inputs: CheckInput, cache: _SpecCache, re
     elif outcome.invalid is not None:
         findings.append(invalid_spec_finding(item, dataset_id, outcome.invalid))
     elif outcome.spec is None:
-        findings.append(check_benchmark_found(item, dataset_id, revision))
+        findings.append(check_benchmark_found(
+            item, dataset_id, cache.describe_missing(dataset_id, revision), described=cache.described
+        ))
     else:
         findings += check_task(item, dataset_id, outcome.spec)
         findings += check_framework(item, dataset_id, outcome.spec)

@@ -96,7 +96,7 @@ def test_task_id_with_slash_matches() -> None:
 
 def test_framework_mismatch_is_reported() -> None:
     text = entry(extra="") + "  evaluation_framework: lm-eval-harness\n"
-    assert codes(run(text)) == ["schema.unknown-field", "framework.mismatch"]
+    assert codes(run(text)) == ["framework.mismatch", "schema.unknown-field"]
 
 
 def test_same_framework_is_not_mismatch() -> None:
@@ -128,3 +128,43 @@ def test_full_sha_revision_is_clean() -> None:
 def test_unavailable_spec_reported_once() -> None:
     result = run(entry() + entry(task_id="main"), specs=FakeSpecs(failing=(GPQA_ID,)))
     assert len(result.report.bot_errors) == 1
+
+
+# The not-found message names only the place the lookup looked.
+
+
+class DescribedSpecs(FakeSpecs):
+    """A lookup that describes where it looked, like `bot.platforms.local.LocalSpecs`."""
+
+    def describe(self, dataset_id: str, revision: str | None) -> str:
+        return f"no eval.yaml at 'benchmarks/{dataset_id}/eval.yaml'"
+
+
+def test_not_found_on_hub_by_default() -> None:
+    found = findings_of(entry("lukaemon/bbh", "navigate"))[0]
+    assert found.message == "No benchmark spec was found for 'lukaemon/bbh': the dataset 'lukaemon/bbh' on the Hub has no eval.yaml."
+
+
+def test_not_found_names_revision() -> None:
+    found = findings_of(entry("lukaemon/bbh", "navigate", "    revision: v2\n"))[0]
+    assert found.message.endswith("on the Hub has no eval.yaml at revision 'v2'.")
+
+
+def test_not_found_uses_lookup_description() -> None:
+    found = findings_of(entry("lukaemon/bbh", "navigate"), DescribedSpecs())[0]
+    assert found.message == "No benchmark spec was found for 'lukaemon/bbh': no eval.yaml at 'benchmarks/lukaemon/bbh/eval.yaml'."
+
+
+def test_described_lookup_hint_names_path() -> None:
+    found = findings_of(entry("lukaemon/bbh", "navigate"), DescribedSpecs())[0]
+    assert "at the path the message names" in (found.hint or "")
+
+
+def test_not_found_claims_no_benchmark_status() -> None:
+    found = findings_of(entry("lukaemon/bbh", "navigate"), DescribedSpecs())[0]
+    assert "not a benchmark" not in found.message
+
+
+def test_plain_function_lookup_still_works() -> None:
+    result = run(entry(), specs=lambda dataset_id, revision: None)  # type: ignore[arg-type]
+    assert codes(result) == ["benchmark.not-found"]

@@ -37,7 +37,7 @@ def test_unquoted_datetime_is_warned() -> None:
 
 
 def test_unquoted_impossible_date_is_invalid() -> None:
-    assert codes(run(entry("2026-02-30"))) == ["date.unquoted", "date.invalid"]
+    assert codes(run(entry("2026-02-30"))) == ["date.invalid", "date.unquoted"]
 
 
 @pytest.mark.parametrize("date", ["'2026-06-02'", "'2027-01-01'", "'2026-06-02T00:00:00Z'"])

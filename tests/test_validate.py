@@ -96,3 +96,42 @@ def test_missing_content_is_bot_error() -> None:
 def test_bot_error_alone_does_not_fail() -> None:
     result = run(ONE_ENTRY, specs=FakeSpecs(failing=("Idavidrein/gpqa",)))
     assert result.report.conclusion == "success"
+
+
+# Findings come out sorted by line, then errors before warnings, in entries and files.
+UNSORTED = """\
+- dataset:
+    id: Idavidrein/gpqa
+    task_id: diamond
+    revison: main
+  value: 78.8
+  notes: No tools
+  source:
+    url: https://huggingface.co/google/gemma-4-12B-it
+  date: '2020-13-45'
+"""
+
+
+def test_entry_findings_sorted_by_line() -> None:
+    found = run(UNSORTED).report.entries()[0].findings
+    lines = [f.line for f in found]
+    assert len(found) >= 3
+    assert lines == sorted(lines)
+
+
+def test_same_line_errors_before_warnings() -> None:
+    found = run(UNSORTED.replace("  value: 78.8\n", "  value: 78.8\n", 1)).report.entries()[0].findings
+    order = {"error": 0, "warning": 1, "info": 2}
+    keys = [(f.line, order[f.severity]) for f in found]
+    assert keys == sorted(keys)
+
+
+def test_line_order_beats_check_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checks.report import finding
+
+    def late_warning(item):  # type: ignore[no-untyped-def]
+        return [finding("notes.tools", "late", file=item.file, line=8)]
+
+    monkeypatch.setattr(validate_module, "check_source", late_warning)
+    found = run(ONE_ENTRY.replace("Idavidrein/gpqa", "lukaemon/bbh")).report.entries()[0].findings
+    assert [(f.line, f.severity) for f in found] == [(2, "error"), (8, "warning")]
