@@ -24,6 +24,7 @@ Usage, after `checks.validate.validate` and around the re-run:
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import time
@@ -105,11 +106,20 @@ class LogServiceError(Exception):
     """The Hub failed while serving the log (not the contributor's fault)."""
 
 
+class NotAnInspectLog(Exception):
+    """The linked .json file is valid JSON without an Inspect log's top-level `eval`.
+
+    Such a file is a plain results file, which is evidence of another kind, so it gets
+    no `log.unreadable` finding.
+    """
+
+
 def fetch_log(file: HubFile, context: LogAuditContext) -> EvalLog:
     """Download a log file through `huggingface_hub` and read it, within the size limits.
 
     Raises:
         LogUnreadable: the file is missing, too large, or not a readable Inspect log.
+        NotAnInspectLog: the .json file is valid JSON, but not an Inspect log.
         LogServiceError: the Hub failed or timed out.
     """
     token: str | bool = context.token or False
@@ -155,6 +165,7 @@ def read_log_file(path: Path) -> EvalLog:
     """Read a local Inspect log with its samples, skipping the fields the audit never reads.
 
     Raises:
+        NotAnInspectLog: a .json file is valid JSON without an Inspect log's shape.
         LogUnreadable: the file is not an Inspect log of a format this Inspect reads.
     """
     try:
@@ -167,10 +178,28 @@ def read_log_file(path: Path) -> EvalLog:
     # Inspect raises many types for a malformed log (zip, JSON, pydantic, key errors),
     # and every one of them means the same here: the file is not a readable log.
     except Exception as error:  # noqa: BLE001
+        if _log_format(path) == "json" and _is_json_without_log_shape(path):
+            raise NotAnInspectLog(f"'{path.name}' is JSON without a top-level `eval` mapping") from error
         raise LogUnreadable(
             f"the file is not a readable Inspect log ({type(error).__name__}: "
             f"{quote(str(error))})"
         ) from error
+
+
+def _is_json_without_log_shape(path: Path) -> bool:
+    """Return True for a file of valid JSON whose top level is not a mapping with an `eval` mapping.
+
+    Inspect's JSON log requires a top-level `eval` (the task, model and dataset of the
+    run). `version` and the other keys have defaults in `inspect_ai.log.EvalLog`, so
+    `eval` alone marks a file that was meant as a log. Invalid JSON returns False,
+    because it may be a damaged log.
+    """
+    try:
+        with path.open("rb") as stream:
+            document = json.load(stream)
+    except (ValueError, OSError, RecursionError):
+        return False
+    return not (isinstance(document, dict) and isinstance(document.get("eval"), dict))
 
 
 def audit_submitted_logs(result: ValidationResult, context: LogAuditContext) -> LogItemScores:
@@ -187,7 +216,7 @@ def audit_submitted_logs(result: ValidationResult, context: LogAuditContext) -> 
         index). Pass them to `checks.reproduce.log_scores.add_agreement_findings` after
         the re-run.
     """
-    fetched: dict[str, EvalLog | Finding | BotError] = {}
+    fetched: dict[str, EvalLog | Finding | BotError | None] = {}
     item_scores: dict[str, dict[str, float]] = {}
     log_scores: LogItemScores = {}
     for file_report in result.report.files:
@@ -251,16 +280,15 @@ def audit_entry_log(
 
 
 def _audit_cached(
-    url: str, claim: LogClaim, context: LogAuditContext, fetched: dict[str, EvalLog | Finding | BotError]
+    url: str, claim: LogClaim, context: LogAuditContext, fetched: dict[str, EvalLog | Finding | BotError | None]
 ) -> tuple[list[Finding], BotError | None]:
     """Audit one entry's log, reusing a download or failure of the same URL from `fetched`."""
     if url not in fetched:
-        outcome = _fetch_outcome(url, claim, context)
-        if outcome is None:
-            return [], None
-        fetched[url] = outcome
+        fetched[url] = _fetch_outcome(url, claim, context)
 
     outcome = fetched[url]
+    if outcome is None:
+        return [], None
     if isinstance(outcome, BotError):
         return [], outcome.model_copy(update={"file": claim.file, "entry_index": claim.index})
     if isinstance(outcome, Finding):
@@ -269,7 +297,7 @@ def _audit_cached(
 
 
 def _fetch_outcome(url: str, claim: LogClaim, context: LogAuditContext) -> EvalLog | Finding | BotError | None:
-    """Download and read a linked log, or return None when `url` is not a log link at all."""
+    """Download and read a linked log, or return None when `url` or the file is not a log."""
     parsed = parse_log_url(url, context.endpoint)
     if parsed is None:
         return None
@@ -280,6 +308,9 @@ def _fetch_outcome(url: str, claim: LogClaim, context: LogAuditContext) -> EvalL
     started = time.monotonic()
     try:
         log = fetch_log(parsed, context)
+    except NotAnInspectLog as error:
+        _log_event(logging.INFO, "linked file is not an Inspect log", parsed, started, str(error))
+        return None
     except LogUnreadable as error:
         _log_event(logging.INFO, "log unreadable", parsed, started, str(error))
         return _unreadable(claim, str(error))

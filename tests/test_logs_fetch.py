@@ -146,6 +146,10 @@ def hub(fake_hub: FakeHub, log_bytes: bytes, json_log_bytes: bytes) -> FakeHub:
         files={
             "logs/gpqa.eval": log_bytes,
             "logs/broken.json": b"{\"version\": ",
+            "logs/results.json": b'{"version": 1, "results": {"gpqa_diamond": 0.5}}',
+            "logs/list.json": b"[0.5, 0.6]",
+            "logs/eval-not-mapping.json": b'{"version": 2, "eval": "gpqa"}',
+            "logs/log-shaped.json": b'{"version": 2, "eval": {"task": "gpqa"}}',
             "logs/not-a-zip.eval": b"plain text",
         },
     )
@@ -226,6 +230,7 @@ def test_edited_log_on_pr_revision(
         ("google/gemma-4-12B-it/resolve/no-such-branch/logs/gpqa.eval", "the file 'logs/gpqa.eval' in model"),
         ("google/gemma-4-12B-it/resolve/main/logs/broken.json", "the file is not a readable Inspect log"),
         ("google/gemma-4-12B-it/resolve/main/logs/not-a-zip.eval", "the .eval file is not a zip archive"),
+        ("google/gemma-4-12B-it/resolve/main/logs/log-shaped.json", "the file is not a readable Inspect log"),
     ],
 )
 def test_unreadable_log_is_warning(
@@ -235,6 +240,19 @@ def test_unreadable_log_is_warning(
     assert error is None
     assert [f.code for f in findings] == ["log.unreadable"]
     assert findings[0].message.startswith(f"The linked Inspect log could not be audited: {reason_start}")
+
+
+# A .json link may be a plain results file rather than an Inspect log: that is no finding.
+
+
+@pytest.mark.parametrize("path", ["logs/results.json", "logs/list.json", "logs/eval-not-mapping.json"])
+def test_json_without_log_shape_is_not_a_log(
+    hub: FakeHub, context: LogAuditContext, claim: LogClaim, path: str
+) -> None:
+    findings, error = audit_entry_log(f"{hub.url}/{MODEL_ID}/resolve/main/{path}", claim, context)
+    assert findings == []
+    assert error is None
+    assert hub.count("GET", path) == 1
 
 
 def test_oversized_log_is_not_downloaded(hub: FakeHub, context: LogAuditContext, claim: LogClaim) -> None:
@@ -452,7 +470,7 @@ def test_realworld_source_urls(path: Path) -> None:
     assert parsed == expected
 
 
-def test_realworld_json_results_file_is_unreadable_log(fake_hub: FakeHub) -> None:
+def test_realworld_json_results_file_is_not_a_log(fake_hub: FakeHub) -> None:
     fake_hub.add_repo(BBH_REPO, files={BBH_LOG: b'{"bbh": {"boolean_expressions": 0.9}}'})
     path = f".eval_results/{BBH_FILE}"
     content = (REALWORLD / BBH_FILE).read_bytes().replace(b"https://huggingface.co", fake_hub.url.encode())
@@ -463,7 +481,7 @@ def test_realworld_json_results_file_is_unreadable_log(fake_hub: FakeHub) -> Non
     audit_submitted_logs(result, LogAuditContext(endpoint=fake_hub.url, repo_id=BBH_REPO, files={path: content}))
     entries = result.report.files[0].entries
     log_codes = [[f.code for f in entry.findings if f.code.startswith("log.")] for entry in entries]
-    assert log_codes == [["log.unreadable"]] * 11
+    assert log_codes == [[]] * 11
     assert fake_hub.count("GET", BBH_LOG) == 1
     assert result.report.bot_errors == []
 
