@@ -49,7 +49,7 @@ def check_duplicates(items: list[ParsedEntry], elsewhere: dict[ResultKey, Sighti
     for item in items:
         key = result_key(item)
         earlier = seen_in_pr.get(key) or elsewhere.get(key)
-        seen_in_pr.setdefault(key, Sighting(item, f"{item.file} line {item.line}"))
+        seen_in_pr.setdefault(key, Sighting(item, f"{quote(item.file)} line {item.line}"))
         if earlier is not None:
             found.append((item, _duplicate_finding(item, earlier)))
     return found

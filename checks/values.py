@@ -117,7 +117,7 @@ def _scale_finding(item: ParsedEntry, other: ParsedEntry, own_is_fraction: bool)
     return finding(
         "value.scale",
         f"The value {quote(item.entry.value)} looks like a {own} score, but {quote(other.entry.value)} "
-        f"for the same benchmark in {other.file} line {other.line} looks like a {theirs} score.",
+        f"for the same benchmark in {quote(other.file)} line {other.line} looks like a {theirs} score.",
         file=item.file, line=item.line_of("value"), field="value",
         hint="Write every score of a benchmark on the same scale, preferably 0 to 100.",
     )

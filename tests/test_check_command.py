@@ -161,3 +161,22 @@ def test_missing_spec_message_names_local_path(
     assert code == EXIT_FINDINGS
     assert f"no eval.yaml at '{benchmarks}/lukaemon/bbh/eval.yaml'" in out
     assert "not a benchmark" not in out
+
+
+# Messages that name another checked file show the path the user typed.
+
+
+def test_duplicate_message_names_typed_path(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = write(tmp_path / "one.yml", CLEAN_GPQA)
+    second = write(tmp_path / "two.txt", CLEAN_GPQA.replace(b"78.8", b"60.0"))
+    _, out, _ = run(capsys, "check", first, second, "--benchmarks", benchmarks)
+    assert f"conflicts with '78.8' in '{first}' line 1." in out
+    assert ".eval_results" not in out
+
+
+def test_scale_message_names_typed_path(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = write(tmp_path / "one.yml", CLEAN_GPQA)
+    second = write(tmp_path / "two.txt", CLEAN_GPQA.replace(b"78.8", b"0.6").replace(b"diamond", b"main"))
+    _, out, _ = run(capsys, "check", first, second, "--benchmarks", benchmarks)
+    assert f"for the same benchmark in '{first}' line 1" in out
+    assert ".eval_results" not in out

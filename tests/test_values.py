@@ -87,7 +87,7 @@ def test_fraction_beside_percentage_on_main() -> None:
     result = run(entry("0.412"), main={".eval_results/old.yaml": entry("85.2", "main")})
     found = result.report.entries()[0].findings
     assert [f.code for f in found] == ["value.scale"]
-    assert ".eval_results/old.yaml line 1" in found[0].message
+    assert "'.eval_results/old.yaml' line 1" in found[0].message
 
 
 def test_percentage_beside_fraction_on_main() -> None:
