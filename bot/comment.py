@@ -326,7 +326,8 @@ def _reproduction_text(reproduction: Reproduction) -> str:
         text += f", score {_points(reproduction.score)}"
     if reproduction.interval is not None:
         low, high = reproduction.interval
-        confidence = f"{(1 - reproduction.alpha) * 100:g}% " if reproduction.alpha is not None else ""
+        # The verdict is two one-sided tests at alpha each, so the interval shown is 1 - 2 alpha.
+        confidence = f"{(1 - 2 * reproduction.alpha) * 100:g}% " if reproduction.alpha is not None else ""
         text += f" ({confidence}interval {_points(low)} to {_points(high)})"
     if reproduction.claim is not None:
         text += f" against the claim {_points(reproduction.claim)}"

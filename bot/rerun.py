@@ -232,7 +232,7 @@ def _finding_message(reproduction: Reproduction) -> str:
     claim = f"{reproduction.claim * 100:.1f}" if reproduction.claim is not None else "unknown"
     return (
         f"The claim of {claim} points was re-run on {reproduction.items} of {reproduction.population} items: "
-        f"the score is {reproduction.score * 100:.1f}, with a {100 - (reproduction.alpha or 0) * 100:.0f}% interval "
+        f"the score is {reproduction.score * 100:.1f}, with a {100 - 2 * (reproduction.alpha or 0) * 100:.0f}% interval "
         f"of {lower * 100:.1f} to {upper * 100:.1f}, so the verdict is {reproduction.verdict} "
         f"within {reproduction.delta:g} points."
     )

@@ -46,7 +46,7 @@ def clean_entry(index: int = 0, **fields: object) -> EntryReport:
 def consistent_reproduction() -> Reproduction:
     return Reproduction(
         verdict="consistent",
-        reason="The 95% interval lies inside the claim's tolerance.",
+        reason="The 90% interval lies inside the claim's tolerance.",
         claim=0.788,
         claim_scale="0-100",
         score=0.775,
@@ -121,7 +121,7 @@ def report_bot_errors() -> Report:
 def report_reproduction() -> Report:
     inconsistent = Reproduction(
         verdict="inconsistent",
-        reason="The 95% interval lies below the claim's tolerance.",
+        reason="The 90% interval lies below the claim's tolerance.",
         claim=0.194,
         claim_scale="0-100",
         score=0.061,

@@ -171,7 +171,7 @@ def reproduction_from(
     reasons = {
         "consistent": f"the interval after {decision.n} items lies inside the tolerance band",
         "inconsistent": f"the interval after {decision.n} items lies outside the tolerance band",
-        "inconclusive": f"the interval still overlaps the band's edge when {budget.limited_by} ran out at {decision.n} items",
+        "inconclusive": f"neither verdict was reached when {budget.limited_by} ran out at {decision.n} items",
     }
     return Reproduction(
         verdict=decision.verdict,
