@@ -28,6 +28,7 @@ from bot.platforms.local import LocalCheck, LocalInputError, LocalSpecs, load_ch
 from checks.inputs import SpecLookup
 from checks.report import Report
 from checks.reproduce.options import RerunOptions
+from checks.validation_errors import describe_problem
 from checks.validate import Limits, ValidationResult, validate
 
 if TYPE_CHECKING:
@@ -231,7 +232,7 @@ def rerun_options(args: argparse.Namespace) -> RerunOptions:
         problem = error.errors()[0]
         flag = "--" + str(problem["loc"][0]).replace("_", "-")
         raise UsageError(
-            f"{flag} '{problem['input']}' is invalid: {problem['msg']}; see 'evalbot {args.command} --help' for its range"
+            f"{flag} {describe_problem(problem)}; see 'evalbot {args.command} --help' for its range"
         ) from error
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from checks.reproduce.options import RerunOptions
+from checks.validation_errors import describe_problem
 
 DEFAULT_CONFIG_PATH = Path("evalbot.toml")
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
@@ -179,8 +180,7 @@ def describe_errors(error: ValidationError, source: str) -> str:
         if item["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key '{key}'; remove it or check its spelling in evalbot.example.toml")
         else:
-            message = item["msg"].removeprefix("Value error, ")
-            lines.append(f"{source}: invalid value for '{key}': {message}")
+            lines.append(f"{source}: '{key}' {describe_problem(item)}")
     return "\n".join(lines)
 
 

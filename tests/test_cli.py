@@ -634,3 +634,11 @@ def test_repeated_configure_keeps_one_handler(root_logger) -> None:
     configure_logging(verbose=False)
     configure_logging(verbose=True)
     assert sum(handler.get_name() == "evalbot-cli" for handler in root_logger.handlers) == 1
+
+
+def test_invalid_rerun_flag_message_is_plain(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
+    _, _, err = run(capsys, "check", results, "--benchmarks", benchmarks, "--delta", "-1")
+    assert err.strip() == "evalbot: error: --delta is '-1.0', expected more than 0.0; see 'evalbot check --help' for its range"

@@ -122,3 +122,9 @@ def test_secrets_read_from_environment():
 def test_maintainer_may_verify(user, dataset, allowed):
     maintainers = Maintainers(benchmarks={"Idavidrein/gpqa": ["alice"]}, organizations={"cais": ["bob"]})
     assert maintainers.may_verify(user, dataset) is allowed
+
+
+def test_invalid_value_message_is_plain():
+    with pytest.raises(ConfigError) as error:
+        parse_config("[rerun]\nalpha = 1.5\n")
+    assert str(error.value) == "evalbot.toml: 'rerun.alpha' is '1.5', expected less than 1.0"
