@@ -11,7 +11,7 @@ from checks.inputs import ChangedFile
 from checks.report import Report
 from checks.validate import ValidationResult
 
-# A `.eval` or `.json` path anywhere in the file; a cheap pre-filter, not the parser.
+# A `.eval` or `.json` path anywhere in the file. This is a cheap pre-filter, not the parser.
 _MAYBE_LOG_LINK = re.compile(rb"\.(?:eval|json)\b", re.IGNORECASE)
 
 # Pairs the re-run's per-item scores with the logs' after the re-run; a no-op when no log

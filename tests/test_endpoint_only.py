@@ -23,7 +23,7 @@ RESULTS = "- dataset:\n    id: Idavidrein/gpqa\n    task_id: diamond\n  value: 7
 
 
 class Canary:
-    """An HTTP server that records the paths it is asked for and answers 404."""
+    """An HTTP server that records every requested path and returns 404."""
 
     def __init__(self) -> None:
         self.paths: list[str] = []
@@ -65,7 +65,7 @@ def run_evalbot(args: list[str], canary: Canary, home: Path) -> subprocess.Compl
     return subprocess.run(command, cwd=PROJECT, env=environment, capture_output=True, text=True, timeout=120)
 
 
-def test_check_with_endpoint_reaches_only_it(fake_hub: FakeHub, canary: Canary, tmp_path: Path) -> None:
+def test_check_reaches_only_endpoint(fake_hub: FakeHub, canary: Canary, tmp_path: Path) -> None:
     fake_hub.add_repo("Idavidrein/gpqa", repo_type="dataset", files={"eval.yaml": SPEC})
     results = tmp_path / "gpqa.yaml"
     results.write_text(RESULTS)
