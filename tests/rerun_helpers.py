@@ -18,6 +18,20 @@ DATASET_ID = "evalbot-tests/sums"
 TASK_ID = "sums"
 RESULTS_PATH = ".eval_results/sums.yaml"
 
+# GPQA's dataset card header: one folder of CSV files per config, each with a train split.
+GPQA_README = """---
+configs:
+- config_name: gpqa_diamond
+  data_files:
+  - split: train
+    path: gpqa_diamond/train-*.csv
+- config_name: gpqa_main
+  data_files:
+  - split: train
+    path: gpqa_main/train-*.csv
+---
+"""
+
 
 def sum_items(count: int) -> list[dict[str, str]]:
     """Return `count` multiple-choice records whose correct answer is a sum."""

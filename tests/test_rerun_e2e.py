@@ -20,6 +20,7 @@ from checks.reproduce.sampling import draw_order
 from checks.validate import validate
 from model_server import ModelServer
 from rerun_helpers import (
+    GPQA_README,
     DATASET_ID,
     RESULTS_PATH,
     TASK_ID,
@@ -182,19 +183,6 @@ def test_child_failure_is_bot_error(benchmarks, code, timeout, reason):
 
 # The Hub path: GPQA's real eval.yaml, its data downloaded from the fake Hub by config and
 # split, four epochs reduced by pass_at_1, and seeded choice shuffling.
-
-GPQA_README = """---
-configs:
-- config_name: gpqa_diamond
-  data_files:
-  - split: train
-    path: gpqa_diamond/train-*.csv
-- config_name: gpqa_main
-  data_files:
-  - split: train
-    path: gpqa_main/train-*.csv
----
-"""
 
 
 def test_gpqa_from_hub_is_rerun(fake_hub, tmp_path, monkeypatch):

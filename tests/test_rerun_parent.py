@@ -15,7 +15,7 @@ from huggingface_hub.utils import _http as hf_http
 from bot.rerun import RerunError, NotRun, RerunContext, child_environment, download_split, reproduce
 from checks.report import finding
 from checks.reproduce.options import RerunOptions
-from rerun_helpers import DATASET_ID, RESULTS_PATH, raw_spec, raw_task, sum_items, validation_result, write_benchmark
+from rerun_helpers import DATASET_ID, GPQA_README, RESULTS_PATH, raw_spec, raw_task, sum_items, validation_result, write_benchmark
 
 MODEL = "openai-api/local/test-model"
 # A child that must never start in these tests: it fails loudly if it does.
@@ -175,20 +175,6 @@ def test_child_reads_data_offline():
 
 # Downloads through huggingface_hub fetch only the config and split that the task needs.
 
-README = """---
-configs:
-- config_name: gpqa_diamond
-  data_files:
-  - split: train
-    path: gpqa_diamond/train-*.csv
-- config_name: gpqa_main
-  data_files:
-  - split: train
-    path: gpqa_main/train-*.csv
----
-# GPQA
-"""
-
 
 def hub_context(hub, tmp_path: Path) -> RerunContext:
     return RerunContext(seed_material="abc", endpoint=hub.url, cache_dir=tmp_path / "cache", child_command=NO_CHILD)
@@ -199,7 +185,7 @@ def test_download_fetches_only_the_split(fake_hub, tmp_path):
         "Idavidrein/gpqa",
         repo_type="dataset",
         files={
-            "README.md": README,
+            "README.md": GPQA_README + "# GPQA\n",
             "eval.yaml": "name: GPQA\n",
             "gpqa_diamond/train-00000.csv": "Question\nq1\n",
             "gpqa_main/train-00000.csv": "Question\nq2\n",
@@ -227,7 +213,7 @@ def test_missing_dataset_is_not_run(fake_hub, tmp_path):
 
 
 def test_unknown_config_is_not_run(fake_hub, tmp_path):
-    fake_hub.add_repo("Idavidrein/gpqa", repo_type="dataset", files={"README.md": README})
+    fake_hub.add_repo("Idavidrein/gpqa", repo_type="dataset", files={"README.md": GPQA_README})
     with pytest.raises(NotRun, match="'gpqa_extended' is not in the README's configs"):
         download_split("Idavidrein/gpqa", None, "gpqa_extended", "train", hub_context(fake_hub, tmp_path))
 
