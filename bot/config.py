@@ -112,6 +112,9 @@ class ServerConfig(Strict):
     queue_size: int = Field(default=256, ge=1)
     # Largest webhook body read, in bytes; Hub and GitHub payloads are a few kilobytes.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Seconds a connection may stay silent while sending a request or between requests;
+    # past that it is closed, so stalled senders cannot hold threads open.
+    read_timeout: float = Field(default=10.0, gt=0, le=300)
 
 
 class Config(Strict):

@@ -107,6 +107,12 @@ class WebhookHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     routes = {"/webhooks/hub": "hub", "/webhooks/github": "github"}
 
+    def setup(self) -> None:
+        # StreamRequestHandler applies `timeout` to the socket, so every read of a
+        # request line, header or body gives up after that many silent seconds.
+        self.timeout = self.server.app.config.server.read_timeout
+        super().setup()
+
     def do_GET(self) -> None:
         if self.path.split("?", 1)[0] != "/healthz":
             self._answer(404, {"error": f"no route {self.path!r}; use /healthz or POST /webhooks/hub"})
@@ -150,7 +156,17 @@ class WebhookHandler(BaseHTTPRequestHandler):
             self._answer(413, {"error": f"body of {length} bytes is over the limit; webhooks are small JSON objects"})
             self.close_connection = True
             return None
-        return self.rfile.read(length)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            logger.warning("webhook rejected: the body stalled after %d declared bytes", length)
+            self.close_connection = True
+            return None
+        if len(body) < length:
+            logger.warning("webhook rejected: the connection closed before the %d declared bytes", length)
+            self.close_connection = True
+            return None
+        return body
 
     def _answer(self, status: int, answer: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(answer).encode()
@@ -218,7 +234,12 @@ def run_serve(args: argparse.Namespace) -> int:
         if value is None:
             logger.warning("%s is not set: its webhook route responds 503", name)
 
-    server = WebhookServer((host, port), app)
+    try:
+        server = WebhookServer((host, port), app)
+    except OSError as error:
+        bot.close()
+        print(f"evalbot: error: cannot listen on {host}:{port}: {error.strerror or error}; pass a free --port", file=sys.stderr)
+        return 2
     # Stop the same way on SIGTERM (containers, systemd) as on Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     logger.info("serving on http://%s:%d with %d workers", host, server.server_address[1], bot.config.server.workers)

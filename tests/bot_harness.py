@@ -50,6 +50,7 @@ platform = "github"
 [server]
 workers = {workers}
 queue_size = 64
+read_timeout = {read_timeout}
 """
 
 
@@ -73,11 +74,11 @@ def seed_hub(hub: FakeHub) -> int:
 
 def make_bot(
     tmp_path: Path, hub: FakeHub, *, workers: int = 2, platforms: dict[str, Platform] | None = None,
-    policy: RetryPolicy = FAST_RETRIES, extra_config: str = "",
+    policy: RetryPolicy = FAST_RETRIES, extra_config: str = "", read_timeout: float = 10.0,
 ) -> Bot:
     """Build the bot from a settings file that points at the fake Hub."""
     config_path = tmp_path / "evalbot.toml"
-    config_path.write_text(CONFIG.format(endpoint=hub.url, workers=workers) + extra_config)
+    config_path.write_text(CONFIG.format(endpoint=hub.url, workers=workers, read_timeout=read_timeout) + extra_config)
     environ = {"HF_TOKEN": hub.token, "WEBHOOK_SECRET": HUB_SECRET, "GITHUB_WEBHOOK_SECRET": GITHUB_SECRET}
     return build_bot(
         config_path=config_path, state_path=tmp_path / "state.sqlite3", environ=environ,

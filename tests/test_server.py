@@ -2,7 +2,9 @@
 
 import json
 import logging
+import socket
 import threading
+import time
 
 import pytest
 
@@ -423,3 +425,37 @@ def test_chunked_body_without_length_411(running):
         assert response.status == 411
     finally:
         connection.close()
+
+
+# A sender that stops mid-body must not hold a server thread for ever.
+
+
+def test_stalled_body_connection_closed(tmp_path, hub):
+    seed_hub(hub)
+    bot = RunningBot(tmp_path, hub, read_timeout=0.5)
+    try:
+        with socket.create_connection(("127.0.0.1", bot.port), timeout=10) as connection:
+            connection.sendall(
+                b"POST /webhooks/hub HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
+                b"X-Webhook-Secret: " + HUB_SECRET.encode() + b"\r\n\r\n{"
+            )
+            started = time.monotonic()
+            assert connection.recv(1024) == b""
+            assert time.monotonic() - started < 5
+    finally:
+        bot.close()
+
+
+def test_serve_on_busy_port_exits_two(tmp_path, hub, capsys):
+    from bot.cli import main
+
+    config = tmp_path / "evalbot.toml"
+    config.write_text(f'hub_endpoint = "{hub.url}"\n')
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--config", str(config), "--state", str(tmp_path / "s.sqlite3"), "--port", str(port)])
+    assert code == 2
+    last_line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last_line.startswith(f"evalbot: error: cannot listen on 127.0.0.1:{port}: ")
