@@ -38,6 +38,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -120,6 +121,16 @@ class FakeRepo:
     discussions: dict[int, FakeDiscussion] = field(default_factory=dict)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A server that does not print a client hanging up, as clients timing out on a
+    slow-response fault do on purpose."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def blob_oid(content: bytes) -> str:
     """Return the git blob sha1 of `content`, as the Hub reports in `oid` and `ETag`."""
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
@@ -164,7 +175,7 @@ class FakeHub:
     # Server lifecycle
 
     def start(self) -> FakeHub:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         # A short poll interval makes `stop` return quickly; `shutdown` waits for one poll.
         self._thread = threading.Thread(
