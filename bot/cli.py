@@ -70,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose, info=args.command in INFO_COMMANDS)
     keep_hub_requests_on_endpoint()
+    if not args.verbose:
+        # Download progress bars are terminal noise in logs and CI output.
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()
     try:
         return args.handler(args)
     except (UsageError, LocalInputError) as error:

@@ -642,3 +642,26 @@ def test_invalid_rerun_flag_message_is_plain(
     results = write(tmp_path / "gpqa.yaml", CLEAN_GPQA)
     _, _, err = run(capsys, "check", results, "--benchmarks", benchmarks, "--delta", "-1")
     assert err.strip() == "evalbot: error: --delta is '-1.0', expected more than 0.0; see 'evalbot check --help' for its range"
+
+
+# Download progress bars would fill logs and CI output, so only -v keeps them.
+
+
+def test_progress_bars_off_without_verbose(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
+
+    enable_progress_bars()
+    run(capsys, "check", write(tmp_path / "gpqa.yaml", CLEAN_GPQA), "--benchmarks", benchmarks)
+    assert are_progress_bars_disabled()
+
+
+def test_progress_bars_kept_with_verbose(
+    tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
+
+    enable_progress_bars()
+    run(capsys, "-v", "check", write(tmp_path / "gpqa.yaml", CLEAN_GPQA), "--benchmarks", benchmarks)
+    assert not are_progress_bars_disabled()
