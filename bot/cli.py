@@ -24,7 +24,14 @@ from pydantic import ValidationError
 from bot.comment import CommentContext, render_comment
 from bot.log_step import AgreementStep, audit_linked_logs, skip_log_pairing
 from bot.output import render_text, report_to_json
-from bot.platforms.local import LocalCheck, LocalInputError, LocalSpecs, load_checks, show_user_paths
+from bot.platforms.local import (
+    LocalCheck,
+    LocalInputError,
+    LocalSpecs,
+    add_hub_name_findings,
+    load_checks,
+    show_user_paths,
+)
 from checks.inputs import SpecLookup
 from checks.report import Report
 from checks.reproduce.options import RerunOptions
@@ -324,6 +331,7 @@ def _validate_local(
     if options.enabled:
         _reproduce_local(result, options, check, args)
     pair_with_logs(result.report)
+    add_hub_name_findings(result.report, check.display_paths)
     return show_user_paths(result.report, check.display_paths), list(result.specs)
 
 

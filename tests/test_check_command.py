@@ -54,7 +54,9 @@ def test_named_file_checked_any_extension(
     report = json.loads(out)
     assert code == EXIT_OK
     assert [len(file["entries"]) for file in report["files"]] == [1]
-    assert report["files"][0]["findings"] == []
+    # Checked, but with a warning that the Hub would not read the file under this name.
+    assert [finding["code"] for finding in report["files"][0]["findings"]] == ["pr.other-files"]
+    assert report["files"][0]["findings"][0]["hint"] == f"Rename it to '{Path(name).stem}.yaml' before you open the pull request."
 
 
 def test_named_yml_file_shows_typed_path(tmp_path: Path, benchmarks: Path, capsys: pytest.CaptureFixture[str]) -> None:

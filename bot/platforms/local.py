@@ -25,13 +25,13 @@ import logging
 import os
 import re
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
 from checks.inputs import RESULTS_DIR, ChangedFile, CheckInput, SpecUnavailable
 from checks.messages import quote
-from checks.report import Report
+from checks.report import Report, finding
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +238,26 @@ def _build_check(
         display_paths={relative: shown for relative, (shown, _) in files.items()},
         seed_material=digest.hexdigest(),
     )
+
+
+def add_hub_name_findings(report: Report, display_paths: dict[str, str]) -> None:
+    """Warn about a file named on the command line that the Hub would not read by its name.
+
+    Such a file is still checked, because the user asked for it, but a pull request that
+    adds it under that name would show no score.
+    """
+    for file_report in report.files:
+        shown = display_paths.get(file_report.path)
+        already_reported = any(f.code == "pr.other-files" for f in file_report.findings)
+        if shown is None or shown.endswith(".yaml") or already_reported:
+            continue
+        name = PurePosixPath(shown).name
+        file_report.findings.insert(0, finding(
+            "pr.other-files",
+            f"The Hub reads only results files named `*.yaml`, so it would not read {quote(name)}.",
+            file=file_report.path,
+            hint=f"Rename it to {quote(PurePosixPath(name).stem + '.yaml')} before you open the pull request.",
+        ))
 
 
 def show_user_paths(report: Report, display_paths: dict[str, str]) -> Report:
