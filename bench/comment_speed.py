@@ -17,7 +17,6 @@ Usage: python bench/comment_speed.py [--files 20] [--entries 50] [--rounds 5]
 """
 
 import argparse
-import datetime
 import json
 import os
 import platform
@@ -33,16 +32,9 @@ from bot.output import report_to_json  # noqa: E402
 from checks.inputs import ChangedFile, CheckInput  # noqa: E402
 from checks.report import Report  # noqa: E402
 from checks.validate import validate  # noqa: E402
+from bench.corpus import BENCHMARKS, TODAY, load_specs  # noqa: E402
 
-SPECS_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "realworld" / "eval_yaml"
-BENCHMARKS = {
-    "Idavidrein/gpqa": ("Idavidrein__gpqa.yaml", ["diamond", "main", "extended"]),
-    "cais/hle": ("cais__hle.yaml", ["hle"]),
-    "TIGER-Lab/MMLU-Pro": ("TIGER-Lab__MMLU-Pro.yaml", ["mmlu_pro"]),
-    "openai/gsm8k": ("openai__gsm8k.yaml", ["gsm8k"]),
-}
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) @everyone ``a`` <!-- evalbot:v1 -->"
-TODAY = datetime.date(2026, 12, 1)
 CONTEXT = CommentContext(
     repo_id="example-org/model",
     num=12,
@@ -104,7 +96,7 @@ def main() -> None:
     args = parser.parse_args()
 
     inputs = build_inputs(args.files, args.entries)
-    specs = {dataset_id: (SPECS_DIR / name).read_bytes() for dataset_id, (name, _) in BENCHMARKS.items()}
+    specs = load_specs()
     report: Report = validate(inputs, lambda dataset_id, revision: specs.get(dataset_id)).report
     findings = sum(len(file_report.all_findings()) for file_report in report.files)
     comment = render_comment(report, CONTEXT)

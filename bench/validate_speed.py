@@ -17,7 +17,6 @@ Usage: python bench/validate_speed.py [--files 100] [--entries 100] [--rounds 5]
 """
 
 import argparse
-import datetime
 import os
 import platform
 import sys
@@ -31,15 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from checks.inputs import ChangedFile, CheckInput  # noqa: E402
 from checks.validate import validate  # noqa: E402
+from bench.corpus import BENCHMARKS, TODAY, load_specs  # noqa: E402
 
-SPECS_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "realworld" / "eval_yaml"
-BENCHMARKS = {
-    "Idavidrein/gpqa": ("Idavidrein__gpqa.yaml", ["diamond", "main", "extended"]),
-    "cais/hle": ("cais__hle.yaml", ["hle"]),
-    "TIGER-Lab/MMLU-Pro": ("TIGER-Lab__MMLU-Pro.yaml", ["mmlu_pro"]),
-    "openai/gsm8k": ("openai__gsm8k.yaml", ["gsm8k"]),
-}
-TODAY = datetime.date(2026, 12, 1)
 
 
 def build_entry(file_index: int, entry_index: int) -> str:
@@ -114,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
 
     corpus = build_corpus(args.files, args.entries)
-    specs = {dataset_id: (SPECS_DIR / name).read_bytes() for dataset_id, (name, _) in BENCHMARKS.items()}
+    specs = load_specs()
     size = sum(len(content) for content in corpus.values())
     print(f"corpus: {args.files} files x {args.entries} entries, {size / 1e6:.2f} MB")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
