@@ -93,6 +93,9 @@ class RerunContext(BaseModel):
     child_command: tuple[str, ...] = (sys.executable, "-m", CHILD_MODULE)
     # Extra keyword arguments of `inspect_ai.eval` in the child, e.g. `max_retries`.
     eval_args: dict[str, Any] = {}
+    # Settings key of the shared budget that lowered `max_generations` (e.g.
+    # "generations_per_pr"), named in the reason of a run it cut short; None means the option.
+    generation_budget: str | None = None
 
 
 class NotRun(Exception):
@@ -173,6 +176,7 @@ def _reproduce_entry(
         "claim": claim,
         "claim_scale": claim_scale,
         "options": options.model_dump(mode="json"),
+        "generation_budget": context.generation_budget,
         "eval_args": context.eval_args,
     }
     return run_child(request, model, options, context)

@@ -218,9 +218,13 @@ class Runner:
                 )
                 _mark_not_run(report, reason)
                 return
+            share = remaining // candidates
             options = settings.options().model_copy(
-                update={"enabled": True, "max_generations": min(settings.max_generations, remaining // candidates)}
+                update={"enabled": True, "max_generations": min(settings.max_generations, share)}
             )
+            if share < settings.max_generations:
+                budget = "generations_per_day" if left_today <= left_for_pr else "generations_per_pr"
+                context = context.model_copy(update={"generation_budget": budget})
             self.rerun(result, options, context)
             used = sum(e.reproduction.generations for e in report.entries() if e.reproduction is not None)
             self.state.add_generations(day, used, ref)

@@ -150,10 +150,12 @@ class CountingRerun:
     def __init__(self) -> None:
         self.calls = 0
         self.budgets: list[int] = []
+        self.budget_names: list[str | None] = []
 
     def __call__(self, result, options, context) -> None:
         self.calls += 1
         self.budgets.append(options.max_generations)
+        self.budget_names.append(context.generation_budget)
         for entry in result.report.entries():
             used = min(10, options.max_generations)
             entry.reproduction = Reproduction(verdict="consistent", reason="matches", generations=used)
@@ -256,6 +258,7 @@ def test_pull_request_budget_stops_rerun(tmp_path, monkeypatch):
         finally:
             bot.close()
     assert counting.budgets == [15, 5]
+    assert counting.budget_names == ["generations_per_pr", "generations_per_pr"]
     assert report is not None
     assert report.entries()[0].findings[-1].message == (
         "The entry was not re-run: this pull request used up its re-run budget."

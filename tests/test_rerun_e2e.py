@@ -132,6 +132,16 @@ def test_tiny_budget_is_inconclusive(benchmarks, server, items):
     assert all(len(s.input_hash) == 16 for s in entry.reproduction.item_scores)
 
 
+def test_shared_budget_named_in_reason(benchmarks, server, items):
+    # The bot's runner lowers max_generations to the pull request's share and says so.
+    claim = round(true_accuracy(server, items) * 100, 1)
+    result = validation_result(claim, spec=SPEC)
+    reproduce(result, options(max_generations=10, batch_size=5), context(benchmarks, generation_budget="generations_per_pr"))
+    reproduction = result.report.entries()[0].reproduction
+    assert reproduction.verdict == "inconclusive"
+    assert "(generations_per_pr: 10 generations at 2 per item)" in reproduction.reason
+
+
 # Provider failures: Inspect retries, then the entry is not run and keeps what finished.
 
 

@@ -78,6 +78,15 @@ def test_budget_takes_tightest_limit(max_items, max_generations, epochs, populat
     assert limit in budget.limited_by
 
 
+def test_shared_budget_named_when_it_limits():
+    options = RerunOptions(max_items=40, max_generations=20)
+    budget = Budget.of(options, population=80, epochs=1, generation_budget="generations_per_pr")
+    assert budget.items == 20
+    assert budget.limited_by == (
+        "this entry's share of the shared re-run budget (generations_per_pr: 20 generations at 1 per item)"
+    )
+
+
 # The loop: batches in draw order, stopping as soon as the test decides.
 
 

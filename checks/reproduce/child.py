@@ -44,6 +44,8 @@ class ChildRequest(BaseModel):
     claim: float = Field(ge=0.0, le=1.0)
     claim_scale: str | None = None
     options: RerunOptions
+    # Settings key of the shared budget that lowered `options.max_generations`, if any.
+    generation_budget: str | None = None
     # Extra keyword arguments of `inspect_ai.eval`, e.g. `max_retries` or `timeout`.
     eval_args: dict[str, Any] = Field(default_factory=dict)
 
@@ -65,7 +67,9 @@ def run_request(request: ChildRequest, work_dir: Path) -> Reproduction:
     )
 
     order = [samples[index].id for index in draw_order(len(samples), request.seed)]
-    budget = Budget.of(request.options, population=len(samples), epochs=task_spec.epochs)
+    budget = Budget.of(
+        request.options, population=len(samples), epochs=task_spec.epochs, generation_budget=request.generation_budget
+    )
     base = {
         "claim": request.claim,
         "claim_scale": request.claim_scale,

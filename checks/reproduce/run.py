@@ -53,11 +53,22 @@ class Budget(BaseModel):
     limited_by: str
 
     @classmethod
-    def of(cls, options: RerunOptions, population: int, epochs: int) -> "Budget":
-        """Take the tightest of the item budget, the generation budget and the population."""
+    def of(cls, options: RerunOptions, population: int, epochs: int, generation_budget: str | None = None) -> "Budget":
+        """Take the tightest of the item budget, the generation budget and the population.
+
+        `generation_budget` is the settings key of a shared budget that lowered
+        `options.max_generations` (e.g. "generations_per_pr"), so a run it cut short
+        names that budget rather than the option.
+        """
+        generations_name = f"the generation budget (max_generations at {epochs} per item)"
+        if generation_budget is not None:
+            generations_name = (
+                f"this entry's share of the shared re-run budget ({generation_budget}: "
+                f"{options.max_generations} generations at {epochs} per item)"
+            )
         limits = [
             (options.max_items, "the item budget (max_items)"),
-            (options.max_generations // epochs, f"the generation budget (max_generations at {epochs} per item)"),
+            (options.max_generations // epochs, generations_name),
             (population, "the number of items in the split"),
         ]
         items, limited_by = min(limits, key=lambda limit: limit[0])
