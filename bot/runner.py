@@ -259,10 +259,13 @@ class _FinishingHook:
         if previous is not None:
             _copy_reproductions(previous, result.report)
         elif self.runner.rerun is not None and self.runner.config.rerun.enabled:
-            # Data files come from the configured Hub. No token is passed: HF_TOKEN can
-            # post comments, and the re-run must not hold such a token.
+            # Data files come from the configured Hub. The context's token downloads them
+            # in this process only, and the child process that runs the model never gets it.
             context = context.model_copy(update={"endpoint": self.runner.config.hub_endpoint})
             self.runner._rerun_within_budget(self.ref, result, context)
+            stored = state.last_report(self.ref, head_sha)
+            if stored is not None:
+                _keep_larger_runs(stored, result.report)
 
         grant = state.grant_for(self.ref, head_sha)
         if grant is not None:
@@ -282,6 +285,26 @@ def _copy_reproductions(previous: Report, report: Report) -> None:
                 continue
             entry.reproduction = match.reproduction
             entry.findings.extend(f for f in match.findings if f.code.startswith("reproduce."))
+
+def _keep_larger_runs(previous: Report, report: Report) -> None:
+    """Keep an earlier re-run of the same head when the new one drew fewer of the same items.
+
+    Both runs draw the same seeded order, so a smaller budget on `/evalbot rerun` only
+    re-scores a prefix of the earlier draw and would replace a result with a weaker one.
+    """
+    stored = {(f.path, e.index): e for f in previous.files for e in f.entries}
+    for file_report in report.files:
+        for entry in file_report.entries:
+            earlier = stored.get((file_report.path, entry.index))
+            new, old = entry.reproduction, earlier.reproduction if earlier is not None else None
+            if new is None or old is None or old.verdict in ("error", "not-run"):
+                continue
+            if (old.seed, old.model, old.claim) != (new.seed, new.model, new.claim) or old.items <= new.items:
+                continue
+            entry.reproduction = old
+            entry.findings = [f for f in entry.findings if not f.code.startswith("reproduce.")]
+            entry.findings.extend(f for f in earlier.findings if f.code.startswith("reproduce."))
+
 
 def _hold_back(report: Report, allowed: set[str]) -> dict[int, list[EntryReport]]:
     """Take the entries of benchmarks outside `allowed` out of the report, by file."""

@@ -196,6 +196,39 @@ def test_maintainer_rerun_runs_again(rerun_bot):
     assert bot.state.generations_on(bot.runner.today().isoformat()) == 20
 
 
+class ShrinkingRerun:
+    """Stands in for `bot.rerun.reproduce`: each call draws fewer items of the same seeded draw."""
+
+    def __init__(self, items: list[int]) -> None:
+        self.items = items
+
+    def __call__(self, result, options, context) -> None:
+        count = self.items.pop(0)
+        for entry in result.report.entries():
+            entry.reproduction = Reproduction(
+                verdict="inconclusive", reason=f"{count} items", items=count, generations=count,
+                seed=7, model="m", claim=0.5,
+            )
+
+
+def test_smaller_rerun_keeps_larger_result(rerun_bot):
+    bot, hub, _ = rerun_bot
+    bot.runner.rerun = ShrinkingRerun([10, 5])
+    bot.runner.run(Job(pr=REF, event="test"))
+    bot.runner.run(command_job(hub, "alice", "/evalbot rerun"))
+    report = bot.state.last_report(REF, hub.repo(MODEL).refs["refs/pr/1"])
+    assert report.entries()[0].reproduction.items == 10
+
+
+def test_larger_rerun_replaces_result(rerun_bot):
+    bot, hub, _ = rerun_bot
+    bot.runner.rerun = ShrinkingRerun([5, 10])
+    bot.runner.run(Job(pr=REF, event="test"))
+    bot.runner.run(command_job(hub, "alice", "/evalbot rerun"))
+    report = bot.state.last_report(REF, hub.repo(MODEL).refs["refs/pr/1"])
+    assert report.entries()[0].reproduction.items == 10
+
+
 def test_daily_budget_stops_rerun(rerun_bot):
     bot, hub, counting = rerun_bot
     for _ in range(4):
