@@ -333,7 +333,7 @@ def _reproduction_text(reproduction: Reproduction) -> str:
         text += f" against the claim {_points(reproduction.claim)}"
         if reproduction.delta is not None:
             text += f" ± {reproduction.delta:g}"
-        # The format fixes no scale, so say how the submitted value was read.
+        # The format fixes no scale, so the line states how the submitted value was read.
         if reproduction.claim_scale is not None:
             text += f" (value read on the {reproduction.claim_scale} scale)"
     if reproduction.items:

@@ -86,9 +86,10 @@ def check_placeholder(items: list[ParsedEntry]) -> list[EntryFinding]:
 def check_scale(items: list[ParsedEntry], others: Iterable[ParsedEntry]) -> list[EntryFinding]:
     """Report PR entries whose scale disagrees with the other values of their benchmark.
 
-    Only the odd one out is reported: a PR entry on the minority scale of its benchmark
-    (PR and `main` together; on a tie 0-100 counts as the majority, being the common
-    convention), or a PR entry that departs from a scale that only `main` uses.
+    Only the odd one out is reported. That is a PR entry on the minority scale of its
+    benchmark, counting the PR and `main` together, where a tie makes 0-100 the majority
+    because it is the common convention. It is also a PR entry that departs from a scale
+    that only `main` uses.
     """
     by_scale = _entries_by_scale([*items, *others])
     pr_ids = {id(item) for item in items}

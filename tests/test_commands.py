@@ -267,7 +267,7 @@ def test_grant_dropped_by_new_commit(rerun_bot):
 
 
 def test_rerun_gets_hub_endpoint_and_download_token(rerun_bot):
-    # The token downloads gated benchmark data in the bot's process; the child never sees it.
+    # The token downloads gated benchmark data in the bot's process. The child process never receives it.
     bot, hub, counting = rerun_bot
     contexts = []
     bot.runner.rerun = lambda result, options, context: contexts.append(context)

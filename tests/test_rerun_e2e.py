@@ -133,7 +133,7 @@ def test_tiny_budget_is_inconclusive(benchmarks, server, items):
 
 
 def test_shared_budget_named_in_reason(benchmarks, server, items):
-    # The bot's runner lowers max_generations to the pull request's share and says so.
+    # The bot's runner lowers max_generations to the pull request's share, and the reason names that budget.
     claim = round(true_accuracy(server, items) * 100, 1)
     result = validation_result(claim, spec=SPEC)
     reproduce(result, options(max_generations=10, batch_size=5), context(benchmarks, generation_budget="generations_per_pr"))

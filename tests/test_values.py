@@ -78,7 +78,7 @@ def test_fraction_beside_two_percentages_flags_fraction_only() -> None:
     assert [codes_of(e) for e in result.report.entries()] == [["value.scale"]]
 
 
-def test_percentage_in_pr_beside_fractions_in_pr_and_main() -> None:
+def test_percentage_beside_fractions_everywhere() -> None:
     result = run(entry("85.2", "diamond") + entry("0.5", "extended"), main={".eval_results/old.yaml": entry("0.412", "main")})
     assert [codes_of(e) for e in result.report.entries()] == [["value.scale"], []]
 
